@@ -1,0 +1,61 @@
+"""Wires the stages together: which derived indexes an ingest keeps up to date.
+
+The core stages do not know each other; this module is the one place that composes them, so
+the CLI and the web app share one definition of "ingest" and "open the database".
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from trialscout.registry.sources import SourceRecord, read_paths
+from trialscout.store.db import Database
+from trialscout.store.ingest import IndexHook, IngestReport, ingest_records
+
+# Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
+# changed versions. Listed as "module:function" so stages stay decoupled.
+HOOKS = (
+    "trialscout.search.index:index_trial",
+    "trialscout.criteria.storage:store_criteria",
+)
+
+
+def default_hooks() -> list[IndexHook]:
+    hooks = []
+    for spec in HOOKS:
+        module_name, func = spec.split(":")
+        if importlib.util.find_spec(module_name) is None:  # stage not built yet
+            continue
+        hooks.append(getattr(importlib.import_module(module_name), func))
+    return hooks
+
+
+def open_db(path: str | Path | None = None) -> Database:
+    return Database(path)
+
+
+def ingest(
+    db: Database,
+    records: Iterable[SourceRecord],
+    *,
+    sources: str = "",
+    on_record: Callable[[SourceRecord], None] | None = None,
+) -> IngestReport:
+    return ingest_records(db, records, sources=sources, hooks=default_hooks(), on_record=on_record)
+
+
+def ingest_paths(db: Database, paths: Iterable[str | Path], **kw) -> IngestReport:
+    paths = [str(p) for p in paths]
+    return ingest(db, read_paths(paths), sources=" ".join(paths), **kw)
+
+
+def demo_paths() -> list[Path]:
+    """The bundled demo data: real registry records plus the five reference trials."""
+    root = Path(__file__).parent / "data" / "demo"
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith((".json", ".gz")))
+
+
+def load_demo(db: Database, **kw) -> IngestReport:
+    return ingest_paths(db, demo_paths(), **kw)
