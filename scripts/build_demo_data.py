@@ -23,8 +23,11 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT / "liver_legacy_xml.jsonl.gz", "wt", encoding="utf-8") as out:
         for path in sorted((SHARED / "ctgov/legacy_xml/liver_subset").glob("*.xml")):
-            record = {"nct_id": path.stem, "source_path": f"liver_subset/{path.name}",
-                      "xml": path.read_text(encoding="utf-8")}
+            record = {
+                "nct_id": path.stem,
+                "source_path": f"liver_subset/{path.name}",
+                "xml": path.read_text(encoding="utf-8"),
+            }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     liver, other = [], []
     with gzip.open(SHARED / "ctgov/api_v2/all_v2_studies.jsonl.gz", "rt", encoding="utf-8") as f:
@@ -32,14 +35,17 @@ def main() -> None:
             study = json.loads(line)
             proto = study["protocolSection"]
             text = json.dumps(proto.get("conditionsModule", {})) + json.dumps(
-                proto.get("eligibilityModule", {}))
+                proto.get("eligibilityModule", {})
+            )
             (liver if LIVER.search(text) else other).append(line)
     step = max(1, len(other) // OTHER_V2)
     chosen = liver + other[::step][:OTHER_V2]
     with gzip.open(OUT / "ctgov_v2_studies.jsonl.gz", "wt", encoding="utf-8") as out:
         out.writelines(chosen)
-    print(f"legacy liver XML: 92 files; API v2: {len(liver)} liver/hepatitis + "
-          f"{len(chosen) - len(liver)} others")
+    print(
+        f"legacy liver XML: 92 files; API v2: {len(liver)} liver/hepatitis + "
+        f"{len(chosen) - len(liver)} others"
+    )
 
 
 if __name__ == "__main__":

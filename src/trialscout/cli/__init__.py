@@ -18,7 +18,7 @@ def cli() -> None:
 
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _info.name == "common":
+    if _info.name == "common" or _info.name.startswith("_"):
         continue
     for _command in getattr(importlib.import_module(f"{__name__}.{_info.name}"), "commands", []):
         cli.add_command(_command)

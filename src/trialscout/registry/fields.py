@@ -180,8 +180,11 @@ def clean_text(value: str | None) -> str | None:
     """Registry text blocks: drop CRs and the common indentation, keep paragraphs."""
     if value is None:
         return None
-    text = textwrap.dedent(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    return text or None
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value[:1] in (" ", "\t", "\n"):  # indented blocks (legacy XML); API v2 text is not
+        value = textwrap.dedent(value)
+    return value.strip() or None
 
 
 def check_trial_id(value: str, field: str) -> str:

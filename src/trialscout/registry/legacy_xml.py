@@ -50,9 +50,15 @@ _OLD_MASKING = {"OPEN_LABEL": "NONE", "SINGLE_BLIND": "SINGLE", "DOUBLE_BLIND": 
 _WHO = {"SUBJECT": "PARTICIPANT"}
 
 
+_RESULTS = re.compile(rb"<clinical_results>.*</clinical_results>", re.S)
+
+
 def parse_xml(text: str | bytes) -> Trial:
+    data = text.encode() if isinstance(text, str) else text
+    # Posted results can be most of the file and are not read: parse a marker instead.
+    data = _RESULTS.sub(b"<clinical_results/>", data, count=1)
     try:
-        root = ET.fromstring(text)
+        root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise FieldError("(xml)", f"malformed XML: {exc}") from None
     if root.tag != "clinical_study":

@@ -51,7 +51,7 @@ class TrialRecord:
 def encode(trial: Trial) -> tuple[bytes, str]:
     """(compressed canonical JSON, content hash)."""
     raw = trial.to_json()
-    return zlib.compress(raw, 3), hashlib.sha256(raw).hexdigest()
+    return zlib.compress(raw, 1), hashlib.sha256(raw).hexdigest()
 
 
 def decode(blob: bytes) -> dict[str, Any]:
@@ -103,9 +103,13 @@ def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> t
         # content means the same version): already stored, and it must not become current.
         return Outcome.UNCHANGED, row[0]
     now = utcnow()
-    last_version = 1 if row is None else conn.execute(
-        "SELECT max(version) FROM trial_versions WHERE trial_id = ?", (trial.trial_id,)
-    ).fetchone()[0]
+    last_version = (
+        1
+        if row is None
+        else conn.execute(
+            "SELECT max(version) FROM trial_versions WHERE trial_id = ?", (trial.trial_id,)
+        ).fetchone()[0]
+    )
     version = 1 if row is None else last_version + 1
     conn.execute(
         "INSERT INTO trial_versions (trial_id, version, content_hash, seen_at, source, data) "

@@ -1,0 +1,3 @@
+from trialscout.cli import main
+
+main()
