@@ -230,3 +230,14 @@ def test_stdin_like_streams(tmp_path):
     data = json.dumps(_study()).encode()
     (rec,) = list(read_stream("upload.json", io.BytesIO(data)))
     assert rec.trial.trial_id == "NCT06171568"
+
+
+def test_files_that_hold_no_registry_records_are_skipped_whole(tmp_path):
+    (tmp_path / "bundle.json").write_text(json.dumps({"resourceType": "Bundle", "entry": []}))
+    (tmp_path / "topics.jsonl").write_text(
+        '{"_id": "t1", "text": "a"}\n{"_id": "t2", "text": "b"}\n'
+    )
+    (tmp_path / "topics.xml").write_text("<topics><topic number='1'>x</topic></topics>")
+    records = list(read_path(tmp_path))
+    assert len(records) == 3 and all(r.skipped and not r.error for r in records)
+    assert any("Bundle" in r.skipped for r in records)

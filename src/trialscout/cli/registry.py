@@ -78,6 +78,10 @@ def ingest(paths, api_query, api_url, max_pages, demo, show_rejected, db_path, a
         + (f"{report.older} older versions kept in history, " if report.older else "")
         + f"[red]{report.rejected} rejected[/red]  ->  {db.path}"
     )
+    if report.skipped:
+        console.print(f"  {len(report.skipped)} files skipped: they hold no registry records")
+        for source, why in report.skipped[:show_rejected]:
+            console.print(f"  [dim]skipped[/dim] {source}: {why}", highlight=False, soft_wrap=True)
     for error in report.rejections[:show_rejected]:
         console.print(f"  [red]rejected[/red] {error}", highlight=False, soft_wrap=True)
     if report.rejected > show_rejected:

@@ -50,6 +50,13 @@ _OLD_MASKING = {"OPEN_LABEL": "NONE", "SINGLE_BLIND": "SINGLE", "DOUBLE_BLIND": 
 _WHO = {"SUBJECT": "PARTICIPANT"}
 
 
+class NotRegistryXml(ValueError):
+    """Well-formed XML that is not a <clinical_study> (e.g. TREC topics)."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__(f"not registry records (XML root <{tag}>, not <clinical_study>)")
+
+
 _RESULTS = re.compile(rb"<clinical_results>.*</clinical_results>", re.S)
 
 
@@ -62,7 +69,7 @@ def parse_xml(text: str | bytes) -> Trial:
     except ET.ParseError as exc:
         raise FieldError("(xml)", f"malformed XML: {exc}") from None
     if root.tag != "clinical_study":
-        raise FieldError("(xml)", f"expected <clinical_study>, found <{root.tag}>")
+        raise NotRegistryXml(root.tag)
     return trial_from_xml(root)
 
 

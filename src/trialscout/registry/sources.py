@@ -21,7 +21,7 @@ import orjson
 
 from trialscout.registry.ctgov_v2 import is_v2_study, study_id, trial_from_v2
 from trialscout.registry.errors import FieldError, RecordError
-from trialscout.registry.legacy_xml import parse_xml, xml_study_id
+from trialscout.registry.legacy_xml import NotRegistryXml, parse_xml, xml_study_id
 from trialscout.registry.model import Trial
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".zip", ".gz")
@@ -36,6 +36,28 @@ class SourceRecord:
     source: str
     trial: Trial | None = None
     error: RecordError | None = None
+    skipped: str | None = None  # a whole file that holds no registry records, and why
+
+
+# Keys that mark an object as (meant to be) a registry record, even a broken one.
+_RECORD_KEYS = {
+    "protocolSection",
+    "derivedSection",
+    "resultsSection",
+    "hasResults",
+    "xml",
+    "FullStudiesResponse",
+    "StudyFieldsResponse",
+}
+
+
+def _not_registry(label: str, obj: Any) -> SourceRecord | None:
+    """A file whose first object is plainly something else (a FHIR bundle, TREC topics...) is
+    skipped as a whole with one line, instead of one rejection per object in it."""
+    if isinstance(obj, dict) and not _RECORD_KEYS & obj.keys():
+        kind = obj.get("resourceType") or ", ".join(list(obj)[:4])
+        return SourceRecord(label, skipped=f"not registry records (first object: {kind})")
+    return None
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[SourceRecord]:
@@ -103,6 +125,7 @@ def _name_id(label: str) -> str | None:
 
 
 def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+    first = True
     for lineno, line in enumerate(f, start=1):
         if not line.strip():
             continue
@@ -112,6 +135,10 @@ def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
         except orjson.JSONDecodeError as exc:
             yield _fail(source, None, None, f"malformed JSON: {exc}")
             continue
+        if first and (skip := _not_registry(label, obj)):
+            yield skip
+            return
+        first = False
         yield _from_object(source, obj, None)
 
 
@@ -125,7 +152,8 @@ def _read_json(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
         elif first == b"{" and _looks_like_page(head):
             yield from _items(label, ijson.items(stream, "studies.item", use_float=True))
         elif first == b"{":
-            yield _from_object(label, orjson.loads(head + f.read()), _name_id(label))
+            obj = orjson.loads(head + f.read())
+            yield _not_registry(label, obj) or _from_object(label, obj, _name_id(label))
         else:
             yield _fail(label, None, None, "not JSON: expected a study object, a page or a list")
     except (ijson.JSONError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -140,6 +168,9 @@ def _looks_like_page(head: bytes) -> bool:
 
 def _items(label: str, items: Iterator[Any]) -> Iterator[SourceRecord]:
     for index, obj in enumerate(items):
+        if index == 0 and (skip := _not_registry(label, obj)):
+            yield skip
+            return
         yield _from_object(f"{label}#{index}", obj, None)
 
 
@@ -162,6 +193,8 @@ def _from_object(source: str, obj: Any, expected_id: str | None) -> SourceRecord
 def _from_xml(source: str, data: bytes, expected_id: str | None) -> SourceRecord:
     try:
         trial = parse_xml(data)
+    except NotRegistryXml as exc:
+        return SourceRecord(source, skipped=str(exc))
     except FieldError as exc:
         return _fail(source, xml_study_id(data), exc.field, exc.message)
     return _checked(source, trial, expected_id, "id_info/nct_id")

@@ -33,6 +33,7 @@ class IngestReport:
     unchanged: int = 0
     older: int = 0
     rejections: list[RecordError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not registry data
 
     @property
     def rejected(self) -> int:
@@ -54,6 +55,7 @@ class IngestReport:
                 {"source": r.source, "record": r.record, "field": r.field, "message": r.message}
                 for r in self.rejections
             ],
+            "skipped_files": [{"source": s, "reason": why} for s, why in self.skipped],
         }
 
 
@@ -97,6 +99,9 @@ def ingest_records(
 def _ingest_one(
     db: Database, rec: SourceRecord, hooks: list[IndexHook], report: IngestReport
 ) -> None:
+    if rec.skipped is not None:
+        report.skipped.append((rec.source, rec.skipped))
+        return
     if rec.error is not None:
         _reject(db.conn, report, rec.error)
         return
