@@ -158,7 +158,7 @@ def test_malformed_files_are_reported_not_raised(tmp_path):
     (tmp_path / "a.json").write_text('[{"protocolSection": ')
     (tmp_path / "b.xml").write_text("<clinical_study><id_info>")
     (tmp_path / "c.json").write_text("hello")
-    (tmp_path / "d.jsonl").write_bytes(b'{"x": 1}\n\xff\xfe\n')
+    (tmp_path / "d.jsonl").write_bytes(b'{"protocolSection": []}\n\xff\xfe\n')
     (tmp_path / "e.json.gz").write_bytes(b"not gzip at all")
     (tmp_path / "f.zip").write_bytes(b"PK\x03\x04 broken")
     errors = [r.error for r in read_path(tmp_path)]
