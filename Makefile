@@ -17,7 +17,6 @@ $(STAMP): pyproject.toml
 
 # The main job on the embedded default: load the bundled demo data into SQLite, then run the app.
 demo: setup
-	$(BIN)/trialscout ingest --demo
 	$(BIN)/trialscout demo
 
 # Chromium (Debian) and Playwright for the browser tests; installs only what is missing.
