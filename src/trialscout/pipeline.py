@@ -7,12 +7,14 @@ the CLI and the web app share one definition of "ingest" and "open the database"
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from trialscout.registry.sources import SourceRecord, read_paths
+from trialscout.registry.parallel import convert_parallel
+from trialscout.registry.sources import SourceRecord, find_records
 from trialscout.store.db import Database
-from trialscout.store.ingest import IndexHook, IngestReport, ingest_records
+from trialscout.store.ingest import IndexHook, IngestReport, ingest_records, preparers
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
@@ -46,9 +48,21 @@ def ingest(
     return ingest_records(db, records, sources=sources, hooks=default_hooks(), on_record=on_record)
 
 
-def ingest_paths(db: Database, paths: Iterable[str | Path], **kw) -> IngestReport:
+def default_workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def read_for_ingest(paths: Iterable[str | Path], workers: int | None = None):
+    """Records from files, converted (and their index payloads prepared) on `workers` cores."""
+    workers = default_workers() if workers is None else workers
+    return convert_parallel(find_records(paths), preparers(default_hooks()), workers=workers)
+
+
+def ingest_paths(
+    db: Database, paths: Iterable[str | Path], *, workers: int | None = None, **kw
+) -> IngestReport:
     paths = [str(p) for p in paths]
-    return ingest(db, read_paths(paths), sources=" ".join(paths), **kw)
+    return ingest(db, read_for_ingest(paths, workers), sources=" ".join(paths), **kw)
 
 
 def demo_paths() -> list[Path]:

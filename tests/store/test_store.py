@@ -191,3 +191,65 @@ def test_wal_and_foreign_keys(db):
         db.conn.execute(
             "INSERT INTO ingest_rejections (run_id, source, message) VALUES (999, 'x', 'y')"
         )
+
+
+def count_sites(trial):
+    return len(trial.locations)
+
+
+def probe_hook(conn, trial, payload):
+    conn.execute("CREATE TABLE IF NOT EXISTS probe (trial_id TEXT, n INTEGER)")
+    conn.execute("INSERT INTO probe VALUES (?, ?)", (trial.trial_id, payload))
+
+
+probe_hook.prepare = count_sites
+
+
+def test_parallel_and_inline_ingest_store_the_same(tmp_path):
+    from trialscout.registry.parallel import convert_parallel
+    from trialscout.registry.sources import find_records
+    from trialscout.store.ingest import preparers
+
+    paths = [REG, REG / "ctg-studies_mixed10_2023-06-28.json"] * 3
+    dumps = []
+    for workers in (1, 2):
+        with Database(tmp_path / f"w{workers}.db") as database:
+            records = convert_parallel(
+                find_records(paths), preparers([probe_hook]), workers=workers, chunk_size=4
+            )
+            report = ingest_records(database, records, hooks=[probe_hook])
+            probe = database.conn.execute("SELECT * FROM probe ORDER BY 1").fetchall()
+            counts = (report.new, report.changed, report.unchanged, report.older, report.rejected)
+            dumps.append(([row[:3] for row in dump(database)], [tuple(r) for r in probe], counts))
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0][1]) == dumps[0][2][0]  # the hook ran once per new trial, with payloads
+
+
+def refuse_paris(trial):
+    if any(loc.city == "Paris" for loc in trial.locations):
+        raise RuntimeError("cannot prepare")
+    return 0
+
+
+def refusing_hook(conn, trial, payload):
+    pass
+
+
+refusing_hook.prepare = refuse_paris
+
+
+def test_a_failing_prepare_in_a_worker_rejects_only_that_record(tmp_path):
+    from trialscout.registry.parallel import convert_parallel
+    from trialscout.registry.sources import find_records
+    from trialscout.store.ingest import preparers
+
+    with Database(tmp_path / "p.db") as database:
+        records = convert_parallel(
+            find_records([REG] * 4), preparers([refusing_hook]), workers=2, chunk_size=3
+        )
+        report = ingest_records(database, records, hooks=[refusing_hook])
+        assert report.new > 0
+        failed = [r for r in report.rejections if "cannot prepare" in r.message]
+        assert [r.record for r in failed] == ["NCT06171568"]
+        with pytest.raises(TrialNotFound):
+            TrialStore(database).get("NCT06171568")

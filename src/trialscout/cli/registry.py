@@ -19,7 +19,6 @@ from trialscout.cli.common import (
     print_json,
 )
 from trialscout.registry.api_client import ApiClient, ApiError
-from trialscout.registry.sources import read_paths
 from trialscout.store.diff import diff_trials
 from trialscout.store.trials import TrialNotFound, TrialStore
 
@@ -35,11 +34,14 @@ from trialscout.store.trials import TrialNotFound, TrialStore
 @click.option("--max-pages", type=int, default=None, help="Stop the API query after N pages.")
 @click.option("--demo", is_flag=True, help="Load the bundled demo data.")
 @click.option(
+    "--workers", type=int, default=None, help="Processes that parse records (default: CPU count)."
+)
+@click.option(
     "--show-rejected", type=int, default=20, show_default=True, help="List at most N rejections."
 )
 @db_option
 @json_option
-def ingest(paths, api_query, api_url, max_pages, demo, show_rejected, db_path, as_json):
+def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, db_path, as_json):
     """Load registry records (API v2 JSON, JSONL, zip, legacy XML, folders) into the database."""
     if not paths and not api_query and not demo:
         raise UserError("nothing to ingest: give files or folders, --api QUERY, or --demo")
@@ -47,7 +49,7 @@ def ingest(paths, api_query, api_url, max_pages, demo, show_rejected, db_path, a
     sources: list[str] = [str(p) for p in paths]
     if demo:
         sources += [str(p) for p in pipeline.demo_paths()]
-    records = read_paths(sources) if sources else iter(())
+    records = pipeline.read_for_ingest(sources, workers) if sources else iter(())
     if api_query:
         client = ApiClient(base_url=api_url) if api_url else ApiClient()
         records = _chain(records, client.studies(api_query, max_pages=max_pages))

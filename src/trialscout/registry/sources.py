@@ -37,6 +37,7 @@ class SourceRecord:
     trial: Trial | None = None
     error: RecordError | None = None
     skipped: str | None = None  # a whole file that holds no registry records, and why
+    prepared: dict[str, Any] | None = None  # index payloads computed off the main process
 
 
 # Keys that mark an object as (meant to be) a registry record, even a broken one.
@@ -60,16 +61,62 @@ def _not_registry(label: str, obj: Any) -> SourceRecord | None:
     return None
 
 
+@dataclass(slots=True)
+class RawRecord:
+    """One record found but not yet converted: JSON bytes or object, or XML bytes.
+
+    Finding records (I/O, streaming) and converting them (CPU) are split so conversion can
+    run in worker processes (`registry.parallel`).
+    """
+
+    source: str
+    kind: str  # "json" (bytes or an already-parsed object) | "xml" (bytes)
+    data: Any
+    expected_id: str | None = None
+
+
+Found = RawRecord | SourceRecord
+
+
+def convert(found: Found) -> SourceRecord:
+    if isinstance(found, SourceRecord):
+        return found
+    if found.kind == "xml":
+        return _from_xml(found.source, found.data, found.expected_id)
+    obj = found.data
+    if isinstance(obj, bytes | bytearray):
+        try:
+            obj = orjson.loads(obj)
+        except orjson.JSONDecodeError as exc:
+            return _fail(found.source, None, None, f"malformed JSON: {exc}")
+    return _from_object(found.source, obj, found.expected_id)
+
+
 def read_paths(paths: Iterable[str | Path]) -> Iterator[SourceRecord]:
-    for path in paths:
-        yield from read_path(Path(path))
+    for found in find_records(paths):
+        yield convert(found)
 
 
 def read_path(path: Path) -> Iterator[SourceRecord]:
+    for found in _find(Path(path)):
+        yield convert(found)
+
+
+def find_records(paths: Iterable[str | Path]) -> Iterator[Found]:
+    for path in paths:
+        yield from _find(Path(path))
+
+
+def read_stream(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+    for found in _find_in_stream(label, f):
+        yield convert(found)
+
+
+def _find(path: Path) -> Iterator[Found]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and child.name.lower().endswith(SUFFIXES):
-                yield from read_path(child)
+                yield from _find(child)
         return
     if not path.exists():
         yield _fail(str(path), None, None, "no such file or folder")
@@ -79,12 +126,12 @@ def read_path(path: Path) -> Iterator[SourceRecord]:
             if zipfile.is_zipfile(path):
                 yield from _read_zip(str(path), f)
             else:
-                yield from read_stream(str(path), f)
+                yield from _find_in_stream(str(path), f)
     except OSError as exc:
         yield _fail(str(path), None, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def _read_zip(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+def _read_zip(label: str, f: IO[bytes]) -> Iterator[Found]:
     try:
         archive = zipfile.ZipFile(f)
     except zipfile.BadZipFile as exc:
@@ -95,15 +142,15 @@ def _read_zip(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
             if info.is_dir() or not info.filename.lower().endswith(SUFFIXES):
                 continue
             with archive.open(info) as member:
-                yield from read_stream(f"{label}!{info.filename}", member)
+                yield from _find_in_stream(f"{label}!{info.filename}", member)
 
 
-def read_stream(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+def _find_in_stream(label: str, f: IO[bytes]) -> Iterator[Found]:
     """Dispatch on the name's ending; a gzip is opened and its inner name used."""
     name = label.rsplit("!", 1)[-1].lower()
     if name.endswith(".gz"):
         try:
-            yield from read_stream(label[:-3], gzip.GzipFile(fileobj=f))
+            yield from _find_in_stream(label[:-3], gzip.GzipFile(fileobj=f))
         except (OSError, EOFError) as exc:
             yield _fail(label, None, None, f"bad gzip data: {exc}")
         return
@@ -111,7 +158,7 @@ def read_stream(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
         yield from _read_zip(label, io.BytesIO(f.read()))
         return
     if name.endswith(".xml"):
-        yield _from_xml(label, f.read(), _name_id(label))
+        yield RawRecord(label, "xml", f.read(), _name_id(label))
         return
     if name.endswith((".jsonl", ".ndjson")):
         yield from _read_jsonl(label, f)
@@ -124,25 +171,28 @@ def _name_id(label: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[Found]:
     first = True
     for lineno, line in enumerate(f, start=1):
         if not line.strip():
             continue
         source = f"{label}:{lineno}"
+        if not first:
+            yield RawRecord(source, "json", line)
+            continue
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             yield _fail(source, None, None, f"malformed JSON: {exc}")
             continue
-        if first and (skip := _not_registry(label, obj)):
+        if skip := _not_registry(label, obj):
             yield skip
             return
         first = False
-        yield _from_object(source, obj, None)
+        yield RawRecord(source, "json", obj)
 
 
-def _read_json(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
+def _read_json(label: str, f: IO[bytes]) -> Iterator[Found]:
     head = f.read(_SNIFF)
     stream = _Prefixed(head, f)
     first = head.lstrip()[:1]
@@ -153,7 +203,7 @@ def _read_json(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
             yield from _items(label, ijson.items(stream, "studies.item", use_float=True))
         elif first == b"{":
             obj = orjson.loads(head + f.read())
-            yield _not_registry(label, obj) or _from_object(label, obj, _name_id(label))
+            yield _not_registry(label, obj) or RawRecord(label, "json", obj, _name_id(label))
         else:
             yield _fail(label, None, None, "not JSON: expected a study object, a page or a list")
     except (ijson.JSONError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -166,12 +216,12 @@ def _looks_like_page(head: bytes) -> bool:
     return studies >= 0 and (proto < 0 or studies < proto)
 
 
-def _items(label: str, items: Iterator[Any]) -> Iterator[SourceRecord]:
+def _items(label: str, items: Iterator[Any]) -> Iterator[Found]:
     for index, obj in enumerate(items):
         if index == 0 and (skip := _not_registry(label, obj)):
             yield skip
             return
-        yield _from_object(f"{label}#{index}", obj, None)
+        yield RawRecord(f"{label}#{index}", "json", obj)
 
 
 def _from_object(source: str, obj: Any, expected_id: str | None) -> SourceRecord:

@@ -14,13 +14,38 @@ from dataclasses import dataclass, field
 
 from trialscout.registry.errors import RecordError
 from trialscout.registry.model import Trial
+from trialscout.registry.parallel import PrepareFailed
 from trialscout.registry.sources import SourceRecord
 from trialscout.store.db import Database, utcnow
 from trialscout.store.trials import Outcome, write_trial
 
 # Called inside the record's savepoint after a new or changed version is written, so derived
 # tables (full-text index, parsed criteria) change in the same transaction as the record.
-IndexHook = Callable[[sqlite3.Connection, Trial], None]
+# A hook may carry a pure `prepare(trial)` attribute: its CPU work can then run in a worker
+# process (see registry.parallel) and the hook is called as `hook(conn, trial, payload)`.
+IndexHook = Callable[..., None]
+
+
+def hook_name(hook: IndexHook) -> str:
+    return f"{hook.__module__}.{hook.__name__}"
+
+
+def preparers(hooks: Iterable[IndexHook]) -> dict[str, Callable[[Trial], object]]:
+    return {hook_name(h): h.prepare for h in hooks if hasattr(h, "prepare")}
+
+
+def _run_hook(hook: IndexHook, conn: sqlite3.Connection, rec: SourceRecord) -> None:
+    trial = rec.trial
+    prepare = getattr(hook, "prepare", None)
+    if prepare is None:
+        hook(conn, trial)
+        return
+    name = hook_name(hook)
+    payload = rec.prepared[name] if rec.prepared and name in rec.prepared else prepare(trial)
+    if isinstance(payload, PrepareFailed):
+        raise ValueError(f"{name}: {payload.message}")
+    hook(conn, trial, payload)
+
 
 BATCH_SIZE = 1000
 
@@ -112,7 +137,7 @@ def _ingest_one(
             outcome, _ = write_trial(conn, trial, rec.source)
             if outcome in (Outcome.NEW, Outcome.CHANGED):
                 for hook in hooks:
-                    hook(conn, trial)
+                    _run_hook(hook, conn, rec)
     except (ValueError, TypeError, KeyError, sqlite3.IntegrityError) as exc:
         _reject(
             db.conn,
