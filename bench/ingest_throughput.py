@@ -53,9 +53,11 @@ def make_variants(shared: Path, out: Path, n: int) -> None:
             f.write(json.dumps(s, separators=(",", ":")) + "\n")
 
 
+WORKERS = 2
+
+
 def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
     from trialscout import pipeline
-    from trialscout.registry.sources import read_paths
     from trialscout.store.db import Database
     from trialscout.store.ingest import ingest_records
 
@@ -71,7 +73,10 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
 
     hooks = [] if store_only else pipeline.default_hooks()
     start = time.perf_counter()
-    report = ingest_records(db, read_paths(paths), hooks=hooks, on_record=tick)
+    records = pipeline.convert_parallel(
+        pipeline.find_records(paths), pipeline.preparers(hooks), workers=WORKERS
+    )
+    report = ingest_records(db, records, hooks=hooks, on_record=tick)
     seconds = time.perf_counter() - start
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stored = report.new + report.changed
@@ -89,6 +94,7 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
         "db_mb": round(db.size_bytes() / 1e6, 1),
         "db_kb_per_record": round(db.size_bytes() / 1024 / max(stored, 1), 2),
         "hooks": [h.__module__ + "." + h.__name__ for h in hooks],
+        "workers": WORKERS,
     }
 
 
@@ -97,8 +103,11 @@ def main() -> None:
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1] / "../shared/data"))
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--store-only", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="parsing processes (1 = inline)")
     ap.add_argument("--phase", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     if args.phase:
         print(json.dumps(run_phase(args.phase[0], args.phase[1:], args.store_only)))
         return
@@ -113,6 +122,7 @@ def main() -> None:
         }
         db_real, db_var = str(Path(tmp) / "real.db"), str(Path(tmp) / "var.db")
         extra = ["--store-only"] if args.store_only else []
+        extra += ["--workers", str(args.workers)]
         for label, paths in runs.items():
             db_path = db_var if "varied" in label else db_real
             out = subprocess.run(
@@ -126,7 +136,7 @@ def main() -> None:
                 f"{label}: {result['records']:,} records in {result['seconds']} s = "
                 f"{result['records_per_s']:,} records/s; new {result['new']:,}, changed "
                 f"{result['changed']}, unchanged {result['unchanged']:,}, older {result['older']}, "
-                f"rejected {result['rejected']}; peak RSS {result['peak_rss_mb']} MB "
+                f"rejected {result['rejected']}; {result['workers']} workers; peak RSS {result['peak_rss_mb']} MB "
                 f"(every 25k: {result['rss_mb_every_25k']}); DB {result['db_mb']} MB = "
                 f"{result['db_kb_per_record']} KB/record; hooks: {result['hooks'] or 'none'}"
             )

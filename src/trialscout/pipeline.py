@@ -11,10 +11,15 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from trialscout.registry.parallel import convert_parallel
+from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
 from trialscout.registry.sources import SourceRecord, find_records
 from trialscout.store.db import Database
-from trialscout.store.ingest import IndexHook, IngestReport, ingest_records, preparers
+from trialscout.store.ingest import (  # noqa: F401 - re-exported for benches
+    IndexHook,
+    IngestReport,
+    ingest_records,
+    preparers,
+)
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
