@@ -143,10 +143,12 @@ class TrialStore:
     def resolve_id(self, trial_id: str) -> str:
         """Accept any case and surrounding spaces; NCT IDs and other registry IDs alike."""
         text = trial_id.strip()
-        row = self.db.conn.execute(
-            "SELECT trial_id FROM trials WHERE trial_id = ? OR upper(trial_id) = upper(?) LIMIT 1",
-            (text, text),
-        ).fetchone()
+        conn = self.db.conn
+        row = conn.execute("SELECT trial_id FROM trials WHERE trial_id = ?", (text,)).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT trial_id FROM trials WHERE upper(trial_id) = upper(?) LIMIT 1", (text,)
+            ).fetchone()
         if row is None:
             raise TrialNotFound(text)
         return row[0]
