@@ -241,3 +241,16 @@ def test_files_that_hold_no_registry_records_are_skipped_whole(tmp_path):
     records = list(read_path(tmp_path))
     assert len(records) == 3 and all(r.skipped and not r.error for r in records)
     assert any("Bundle" in r.skipped for r in records)
+
+
+def test_legacy_na_phase_is_one_value(tmp_path):
+    xml = (
+        (REG / "NCT00490620.xml")
+        .read_text()
+        .replace("<phase>Phase 2/Phase 3</phase>", "<phase>N/A</phase>")
+    )
+    assert "<phase>N/A</phase>" in xml
+    path = tmp_path / "NCT00490620.xml"
+    path.write_text(xml)
+    (rec,) = _records(path)
+    assert rec.trial.phases == ["NA"]

@@ -167,8 +167,11 @@ def trial_from_xml(root: ET.Element) -> Trial:
 
 
 def _phases(text: str | None) -> list[str]:
+    """'Phase 1/Phase 2' -> [PHASE1, PHASE2]; 'N/A' (not split on its slash) -> [NA]."""
     if not text:
         return []
+    if text.strip().upper() in {"N/A", "NA"}:
+        return ["NA"]
     return [
         _PHASES.get(enum_name(p) or "", enum_name(p) or "") for p in text.split("/") if p.strip()
     ]
