@@ -12,7 +12,9 @@ DEMO_QUERY = "hepatocellular carcinoma"
 
 
 @click.command()
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Start the web app after.")
+@click.option(
+    "--serve/--no-serve", default=True, show_default=True, help="Start the web app after."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @db_option
@@ -33,7 +35,9 @@ def demo(ctx, serve, host, port, db_path):
     for column in ("Trial", "Status", "Phase", "Title"):
         table.add_column(column)
     for hit in page.hits:
-        table.add_row(hit.trial_id, hit.overall_status or "", ", ".join(hit.phases or []), hit.title)
+        table.add_row(
+            hit.trial_id, hit.overall_status or "", ", ".join(hit.phases or []), hit.title
+        )
     console.print(table)
     path = db.path
     db.close()

@@ -1,0 +1,287 @@
+"""`search()`: lexical retrieval (SQLite FTS5, BM25 over weighted fields) + filters, distance,
+facets, sorting and paging.
+
+The backend-specific part is `_match_rows` / `_browse_rows` (SQL producing candidate rows); the
+rest works on plain `Candidate`s, so another backend (Postgres full text, tantivy) only has to
+produce the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+
+from trialscout.search import geo
+from trialscout.search.errors import InvalidFilter, SearchError
+from trialscout.search.filters import SearchFilters, normalize, where_clause
+from trialscout.search.query import ParsedQuery, parse_query
+from trialscout.search.ranking import DEFAULT, Ranking, admits
+from trialscout.search.results import SearchHit, SearchPage
+from trialscout.store.db import Database
+
+SORTS = ("relevance", "last_update", "distance")
+MAX_LIMIT = 1000
+COUNTRY_FACET_SIZE = 20
+SNIPPET_HITS = 50  # snippets cost a scan of each hit's text: only for the first hits of a page
+SNIPPET_CONCEPTS = 8  # and only highlight the first concepts of a long (patient) query
+
+
+@dataclass(slots=True)
+class Candidate:
+    doc_id: int
+    score: float
+    status: str | None
+    phases: str | None
+    study_type: str | None
+    has_results: int
+    last_update: str | None
+    countries: str
+    distance_km: float | None = None
+    nearest_site: str | None = None
+
+
+_ROW_COLUMNS = (
+    "t.overall_status, t.phases, t.study_type, t.has_results, t.last_update_posted, d.countries, "
+    "t.sex, t.min_age_years, t.max_age_years"
+)
+
+
+def _match_rows(
+    conn: sqlite3.Connection, fts: str, where: str, params: list, ranking: Ranking
+) -> list[tuple]:
+    weights = ", ".join(str(w) for w in ranking.weights())
+    sql = (
+        f"SELECT m.rowid, -m.s, {_ROW_COLUMNS} FROM "
+        f"(SELECT rowid, bm25(search_fts, {weights}) AS s FROM search_fts "
+        "WHERE search_fts MATCH ?) m "
+        # CROSS JOIN pins the join order: the full-text match drives, trials are looked up by
+        # rowid. Left to itself the planner may scan trials by a filter's index and re-run the
+        # MATCH per row (seconds at 100,000 trials).
+        "CROSS JOIN trials t ON t.rowid = m.rowid CROSS JOIN search_docs d ON d.doc_id = m.rowid"
+        + (f" WHERE {where}" if where else "")
+    )
+    return conn.execute(sql, [fts, *params]).fetchall()
+
+
+def _browse_rows(conn: sqlite3.Connection, where: str, params: list) -> list[tuple]:
+    sql = (
+        f"SELECT t.rowid, 0.0, {_ROW_COLUMNS} FROM trials t JOIN search_docs d "
+        "ON d.doc_id = t.rowid" + (f" WHERE {where}" if where else "")
+    )
+    return conn.execute(sql, params).fetchall()
+
+
+def _candidates(
+    conn: sqlite3.Connection, parsed: ParsedQuery, f: SearchFilters, ranking: Ranking
+) -> tuple[list[Candidate], str | None]:
+    """Rows passing the filters, scored; and the match mode used ('all', 'any' or None)."""
+    where, params = where_clause(f)
+    if not parsed.concepts:
+        rows, mode = _browse_rows(conn, where, params), None
+    else:
+        mode = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
+        rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+        if not rows and mode == "all" and len(parsed.concepts) > 1:
+            mode = "any"
+            rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+    out = []
+    for r in rows:
+        score = r[1]
+        if parsed.concepts and not admits(parsed.patient_age, parsed.patient_sex, *r[8:11]):
+            score *= ranking.mismatch
+        out.append(Candidate(r[0], score, *r[2:8]))
+    return out, mode
+
+
+def _point(conn, f: SearchFilters) -> tuple[float, float, str] | None:
+    if f.near:
+        place = geo.resolve_place(conn, f.near)
+        return place.lat, place.lon, place.name
+    if f.lat is not None and f.lon is not None:
+        return f.lat, f.lon, f"{f.lat:.4f}, {f.lon:.4f}"
+    return None
+
+
+def _site_rows(conn, lat: float, lon: float, radius: float | None, doc_ids: list[int]):
+    """Sites to measure: with a radius, every site in its bounding box (an index range scan,
+    measured faster than per-candidate lookups even for few candidates); else the candidates'."""
+    cols = "doc_id, lat, lon, facility, city, country FROM search_sites"
+    box = geo.bounding_box(lat, lon, radius) if radius else None
+    if box:
+        return conn.execute(f"SELECT {cols} WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", box)
+    return conn.execute(
+        f"SELECT {cols} WHERE doc_id IN (SELECT value FROM json_each(?)) AND lat IS NOT NULL",
+        (json.dumps(doc_ids),),
+    )
+
+
+def _apply_distance(conn, cands: list[Candidate], point, radius: float | None) -> list[Candidate]:
+    """Nearest site per candidate; with a radius, drop candidates with no site inside it."""
+    lat, lon, _ = point
+    wanted = {c.doc_id: c for c in cands}
+    for doc_id, slat, slon, facility, city, country in _site_rows(
+        conn, lat, lon, radius, list(wanted)
+    ):
+        c = wanted.get(doc_id)
+        if c is None:
+            continue
+        km = geo.haversine_km(lat, lon, slat, slon)
+        if c.distance_km is None or km < c.distance_km:
+            c.distance_km = km
+            c.nearest_site = ", ".join(p for p in (facility, city, country) if p)
+    if radius is None:
+        return cands
+    return [c for c in cands if c.distance_km is not None and c.distance_km <= radius]
+
+
+def facets(cands: list[Candidate]) -> dict[str, dict[str, int]]:
+    """Counts over the whole filtered result set (not just the page)."""
+    status, phase, stype, results, country = Counter(), Counter(), Counter(), Counter(), Counter()
+    for c in cands:
+        status[c.status or "UNKNOWN"] += 1
+        for p in (c.phases or "").replace("N,A", "NA").split(",") if c.phases else ["NONE"]:
+            phase[p] += 1
+        stype[c.study_type or "UNKNOWN"] += 1
+        results["yes" if c.has_results else "no"] += 1
+        for k in c.countries.strip("|").split("|"):
+            if k:
+                country[k] += 1
+    return {
+        "status": dict(status.most_common()),
+        "phase": dict(sorted(phase.items())),
+        "study_type": dict(stype.most_common()),
+        "has_results": dict(results.most_common()),
+        "country": dict(country.most_common(COUNTRY_FACET_SIZE)),
+    }
+
+
+def _order(cands: list[Candidate], sort: str) -> list[Candidate]:
+    if sort == "distance":
+        return sorted(cands, key=lambda c: (c.distance_km is None, c.distance_km or 0, -c.score))
+    if sort == "last_update":
+        cands = sorted(cands, key=lambda c: -c.score)
+        return sorted(cands, key=lambda c: c.last_update or "", reverse=True)
+    return sorted(cands, key=lambda c: (-c.score, c.doc_id))
+
+
+def _hits(conn, page: list[Candidate], parsed: ParsedQuery, mode: str | None) -> list[SearchHit]:
+    if not page:
+        return []
+    ids = json.dumps([c.doc_id for c in page])
+    info = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT t.rowid, t.trial_id, t.title, t.phases, d.conditions FROM trials t "
+            "JOIN search_docs d ON d.doc_id = t.rowid WHERE t.rowid IN (SELECT value FROM json_each(?))",
+            (ids,),
+        )
+    }
+    snippets = {}
+    if mode:
+        short = " OR ".join(c.fts() for c in parsed.concepts[:SNIPPET_CONCEPTS])
+        snippets = dict(
+            conn.execute(
+                "SELECT rowid, snippet(search_fts, -1, '[', ']', '…', 16) FROM search_fts "
+                "WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                (short, json.dumps([c.doc_id for c in page[:SNIPPET_HITS]])),
+            ).fetchall()
+        )
+    hits = []
+    for c in page:
+        trial_id, title, phases, conditions = info[c.doc_id]
+        hits.append(SearchHit(
+            trial_id=trial_id, title=title or trial_id, score=round(c.score, 4),
+            overall_status=c.status,
+            phases=[p for p in (phases or "").replace("N,A", "NA").split(",") if p],
+            conditions=json.loads(conditions), last_update_posted=c.last_update,
+            distance_km=None if c.distance_km is None else round(c.distance_km, 1),
+            nearest_site=c.nearest_site, snippet=snippets.get(c.doc_id),
+        ))  # fmt: skip
+    return hits
+
+
+def _check_places_known(conn, f: SearchFilters) -> None:
+    """An unknown country/city is a typo far more often than a true zero: say so."""
+    for what, value, col, k in (
+        ("country", f.country, "country_key", geo.country_key(f.country)),
+        ("city", f.city, "city_key", geo.key(f.city)),
+    ):
+        if not value:
+            continue
+        known = conn.execute(f"SELECT 1 FROM search_places WHERE {col} = ? LIMIT 1", (k,))
+        if (
+            known.fetchone() is None
+            and conn.execute(f"SELECT 1 FROM search_sites WHERE {col} = ? LIMIT 1", (k,)).fetchone()
+            is None
+        ):
+            raise InvalidFilter(f"unknown {what} {value!r}: no stored trial has a site there")
+
+
+def _has_filters(f: SearchFilters) -> bool:
+    return any((f.status, f.phase, f.study_type, f.sex, f.country, f.city, f.has_point())) or any(
+        v is not None for v in (f.age, f.healthy_volunteers, f.has_results)
+    )
+
+
+def _check_paging(limit: int, offset: int, sort: str) -> None:
+    if sort not in SORTS:
+        raise InvalidFilter(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidFilter(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidFilter(f"offset must be 0 or more, not {offset!r}")
+
+
+def search(
+    db: Database,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    ranking: Ranking = DEFAULT,
+) -> SearchPage:
+    """Find trials for a query and filters. Raises `SearchError` (a `ValueError`) on bad input."""
+    _check_paging(limit, offset, sort)
+    f = normalize(filters)
+    parsed = parse_query(query or "", allow_empty=_has_filters(f))
+    conn = db.conn
+    try:
+        point = _point(conn, f)
+        if sort == "distance" and point is None:
+            raise InvalidFilter("sorting by distance needs a place (near) or lat/lon")
+        _check_places_known(conn, f)
+        cands, mode = _candidates(conn, parsed, f, ranking)
+        if point is not None:
+            cands = _apply_distance(conn, cands, point, f.radius_km)
+        if sort == "relevance" and mode is None:
+            sort = "distance" if point is not None else "last_update"
+        ordered = _order(cands, sort)
+        hits = _hits(conn, ordered[offset : offset + limit], parsed, mode)
+    except sqlite3.Error as exc:  # a bug, not user input: still never a raw sqlite error
+        raise SearchError(f"search failed: {exc}") from exc
+    return SearchPage(
+        hits=hits,
+        total=len(cands),
+        facets=facets(cands),
+        query=parsed.text,
+        expanded_query=_explain(parsed, mode),
+        place=point[2] if point else None,
+    )
+
+
+def _explain(parsed: ParsedQuery, mode: str | None) -> list[str]:
+    notes = parsed.expansions()
+    if mode == "any" and len(parsed.concepts) > 1:
+        notes.append("matched trials with any of the words (ranked by how well they match)")
+    cues = []
+    if parsed.patient_age is not None:
+        cues.append(f"age {parsed.patient_age:g}")
+    if parsed.patient_sex:
+        cues.append(parsed.patient_sex.lower())
+    if cues:
+        notes.append(f"patient {', '.join(cues)}: trials that admit them rank higher")
+    return notes
