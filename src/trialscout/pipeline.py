@@ -26,6 +26,7 @@ from trialscout.store.ingest import (  # noqa: F401 - re-exported for benches
 HOOKS = (
     "trialscout.search.index:index_trial",
     "trialscout.criteria.storage:store_criteria",
+    "trialscout.alerts.changes:record_changes",
 )
 
 
