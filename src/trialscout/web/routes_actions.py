@@ -1,0 +1,187 @@
+"""Visitor actions on a trial: reveal contacts, contact the study team, check eligibility,
+private notes and their passcode-protected share links, get notified. Every POST checks CSRF."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from trialscout.store.trials import TrialStore
+from trialscout.web import forms, questionnaire, records, services
+from trialscout.web.deps import db, form_with_csrf, limit, render, visitor
+from trialscout.web.trial_page import render_trial
+
+router = APIRouter(include_in_schema=False)
+HOUR = 3600
+
+
+def _base_url(request: Request) -> str:
+    """Links in alert emails: $TRIALSCOUT_BASE_URL when set, else the address being served."""
+    return os.environ.get("TRIALSCOUT_BASE_URL") or str(request.base_url).rstrip("/")
+
+
+def _tid(request: Request, trial_id: str) -> str:
+    return TrialStore(db(request)).resolve_id(trial_id)
+
+
+@router.post("/trials/{trial_id}/contacts", response_class=HTMLResponse)
+async def reveal_contacts(request: Request, trial_id: str):
+    """Contacts are masked until asked for, and asking is rate limited (anti-scraping)."""
+    form = await form_with_csrf(request)
+    limit(request, "reveal", 60, 300, HOUR)
+    return render_trial(request, trial_id, reveal=True, near=form.get("near"))
+
+
+@router.post("/trials/{trial_id}/contact", response_class=HTMLResponse)
+async def contact_team(request: Request, trial_id: str):
+    form = await form_with_csrf(request)
+    tid = _tid(request, trial_id)
+    clean, errors = forms.contact(form)
+    if errors:
+        return render_trial(request, tid, 400, contact_form=form, contact_errors=errors)
+    limit(request, "contact", 5, 20, HOUR)
+    request_id = records.add_contact_request(db(request), visitor(request), tid, clean)
+    trial = TrialStore(db(request)).get(tid).trial
+    return render(
+        request,
+        "contact_done.html",
+        {"trial": trial, "request_id": request_id, "name": clean["name"]},
+    )
+
+
+def _questions(request: Request, tid: str):
+    trial = TrialStore(db(request)).get(tid).trial
+    parsed = services.load_criteria(db(request), trial)  # StageUnavailable -> 503 page
+    return parsed, questionnaire.build_questions(parsed)
+
+
+@router.get("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
+async def eligibility_form(request: Request, trial_id: str):
+    tid = _tid(request, trial_id)
+    trial = TrialStore(db(request)).get(tid).trial
+    try:
+        parsed, questions = _questions(request, tid)
+    except services.StageUnavailable as exc:
+        parsed, questions, missing = None, [], str(exc)
+    else:
+        missing = None
+    ctx = {"trial": trial, "questions": questions, "parsed": parsed, "answers": {}}
+    return render(request, "eligibility.html", ctx | {"result": None, "criteria_missing": missing})
+
+
+@router.post("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
+async def eligibility_check(request: Request, trial_id: str):
+    """Answers -> profile -> matcher; nothing is stored or logged."""
+    form = await form_with_csrf(request)
+    tid = _tid(request, trial_id)
+    parsed, questions = _questions(request, tid)
+    answers = {q.key: form.get(q.key, "") for q in questions}
+    profile = questionnaire.profile_from_answers(questions, answers)
+    matched, match_missing = None, None
+    try:
+        contract3 = services.match(db(request), profile, [tid], 1)
+        matched = (contract3.get("results") or [None])[0]
+    except services.StageUnavailable as exc:
+        match_missing = str(exc)
+    except ValueError as exc:  # the patient stage refused an answer
+        match_missing = f"your answers could not be read ({exc})"
+    result = questionnaire.combine(parsed or {}, matched, answers)
+    trial = TrialStore(db(request)).get(tid).trial
+    ctx = {
+        "trial": trial,
+        "questions": questions,
+        "parsed": parsed,
+        "answers": answers,
+        "result": result,
+        "match_missing": match_missing,
+    }
+    return render(request, "eligibility.html", ctx)
+
+
+@router.post("/trials/{trial_id}/notes")
+async def add_note(request: Request, trial_id: str):
+    form = await form_with_csrf(request)
+    tid = _tid(request, trial_id)
+    clean, errors = forms.note(form)
+    if errors:
+        return render_trial(request, tid, 400, flash=errors["body"])
+    limit(request, "note", 200, 1000, HOUR)
+    records.add_note(db(request), visitor(request), tid, clean["quote"], clean["body"])
+    return RedirectResponse(f"/trials/{tid}#notes", status_code=303)
+
+
+@router.post("/notes/{note_id}/delete")
+async def delete_note(request: Request, note_id: int):
+    form = await form_with_csrf(request)
+    if not records.delete_note(db(request), visitor(request), note_id):
+        raise HTTPException(404, "no such note of yours")
+    tid = form.get("trial_id", "")
+    return RedirectResponse(f"/trials/{tid}#notes" if tid else "/", status_code=303)
+
+
+@router.post("/trials/{trial_id}/share", response_class=HTMLResponse)
+async def share_notes(request: Request, trial_id: str):
+    form = await form_with_csrf(request)
+    tid = _tid(request, trial_id)
+    code, errors = forms.passcode(form)
+    if errors:
+        return render_trial(request, tid, 400, flash=errors["passcode"])
+    limit(request, "share", 30, 100, HOUR)
+    token = records.create_share(db(request), visitor(request), tid, code)
+    link = str(request.url_for("shared_notes", token=token))
+    return render_trial(request, tid, share_link=link)
+
+
+@router.get("/shared/{token}", response_class=HTMLResponse, name="shared_notes")
+async def shared_notes(request: Request, token: str):
+    if not records.share_exists(db(request), token):
+        raise HTTPException(404, "this share link does not exist")
+    return render(request, "shared.html", {"token": token, "notes": None, "error": None})
+
+
+@router.post("/shared/{token}", response_class=HTMLResponse)
+async def open_shared(request: Request, token: str):
+    form = await form_with_csrf(request)
+    check = records.check_share(db(request), token, form.get("passcode", ""))
+    if check.missing:
+        raise HTTPException(404, "this share link does not exist")
+    if not check.ok:
+        if check.locked_for_good:
+            error, status = "Too many wrong passcodes: this link is locked. Ask for a new one.", 423
+        elif check.retry_after_s:
+            error = f"Wrong passcode. Wait {check.retry_after_s} seconds before trying again."
+            status = 429
+        else:
+            error, status = "Wrong passcode.", 401
+        ctx = {"token": token, "notes": None, "error": error}
+        response = render(request, "shared.html", ctx, status)
+        if check.retry_after_s:
+            response.headers["Retry-After"] = str(check.retry_after_s)
+        return response
+    notes = records.list_notes(db(request), check.owner, check.trial_id)
+    trial = TrialStore(db(request)).get(check.trial_id).trial
+    return render(request, "shared.html", {"token": token, "notes": notes, "trial": trial})
+
+
+@router.post("/trials/{trial_id}/subscribe", response_class=HTMLResponse)
+async def subscribe(request: Request, trial_id: str):
+    form = await form_with_csrf(request)
+    tid = _tid(request, trial_id)
+    clean, errors = forms.subscription(form)
+    if errors:
+        return render_trial(request, tid, 400, subscribe_errors=errors, subscribe_form=form)
+    limit(request, "subscribe", 10, 50, HOUR)
+    target = tid if clean["kind"] == "trial" else clean["target"]
+    where = {"trial_id": tid} if clean["kind"] == "trial" else {"search": target}
+    try:
+        services.subscribe(db(request), clean["email"], base_url=_base_url(request), **where)
+    except ValueError as exc:  # the alerts stage's own validation
+        errors = {"email": str(exc)}
+        return render_trial(request, tid, 400, subscribe_errors=errors, subscribe_form=form)
+    records.remember_subscription(
+        db(request), visitor(request), clean["email"], clean["kind"], target
+    )
+    ctx = {"email": clean["email"], "kind": clean["kind"], "target": target, "trial_id": tid}
+    return render(request, "subscribe_done.html", ctx)

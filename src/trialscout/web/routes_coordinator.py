@@ -1,0 +1,83 @@
+"""The coordinators' page: contact requests for the site's trials, behind a login.
+
+Accounts live in the `coordinators` table with scrypt-hashed passwords; create one with
+`trialscout coordinator-add USER` or the TRIALSCOUT_COORDINATOR_USER/_PASSWORD variables.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from trialscout.web import records
+from trialscout.web.deps import db, form_with_csrf, limit, render
+from trialscout.web.security import (
+    COORDINATOR_COOKIE,
+    coordinator_cookie,
+    coordinator_from_cookie,
+)
+
+router = APIRouter(prefix="/coordinator", include_in_schema=False)
+STATUSES = ("new", "contacted", "screened", "closed")
+
+
+def _coordinator(request: Request) -> str | None:
+    return coordinator_from_cookie(
+        request.app.state.secret, request.cookies.get(COORDINATOR_COOKIE)
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request):
+    ctx = {"error": None, "accounts": records.coordinator_count(db(request))}
+    return render(request, "coordinator_login.html", ctx)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request):
+    form = await form_with_csrf(request)
+    limit(request, "login", 20, 60, 900)
+    ok = records.check_coordinator(db(request), form.get("username", ""), form.get("password", ""))
+    if not ok:
+        ctx = {"error": "Wrong user name or password.", "accounts": 1}
+        return render(request, "coordinator_login.html", ctx, 401)
+    response = RedirectResponse("/coordinator", status_code=303)
+    response.set_cookie(
+        COORDINATOR_COOKIE,
+        coordinator_cookie(request.app.state.secret, form["username"]),
+        max_age=8 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+        path="/coordinator",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request):
+    await form_with_csrf(request)
+    response = RedirectResponse("/coordinator/login", status_code=303)
+    response.delete_cookie(COORDINATOR_COOKIE, path="/coordinator")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+async def requests_page(request: Request, trial: str | None = None):
+    user = _coordinator(request)
+    if user is None:
+        return RedirectResponse("/coordinator/login", status_code=303)
+    rows = records.all_contact_requests(db(request), trial or None)
+    ctx = {"user": user, "requests": rows, "trial": trial or "", "statuses": STATUSES}
+    return render(request, "coordinator.html", ctx)
+
+
+@router.post("/requests/{request_id}/status")
+async def set_status(request: Request, request_id: int):
+    if _coordinator(request) is None:
+        raise HTTPException(401, "sign in as a coordinator first")
+    form = await form_with_csrf(request)
+    if form.get("status") not in STATUSES:
+        raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+    records.set_contact_status(db(request), request_id, form["status"])
+    return RedirectResponse("/coordinator", status_code=303)

@@ -1,0 +1,116 @@
+"""HTML pages: search (home), trial, trials by location, FAQ, API docs."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from trialscout.store.trials import TrialStore
+from trialscout.web import services
+from trialscout.web.deps import db, render
+from trialscout.web.search_params import SearchParams, facet_links, search_params
+from trialscout.web.trial_page import related, render_trial
+
+router = APIRouter(include_in_schema=False)
+
+
+def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
+    """The search page's data, or the reason search is unavailable plus a plain trial list."""
+    try:
+        result = services.search(
+            db(request),
+            params.q,
+            params.filters(),
+            limit=params.limit,
+            offset=params.offset,
+            sort=params.sort,
+        )
+    except services.StageUnavailable as exc:
+        trials = itertools.islice(TrialStore(db(request)).iter_trials(), params.limit)
+        return {"stage_missing": str(exc), "browse": list(trials), "hits": [], "total": 0}
+    except services.BadInput as exc:
+        return {"place_error": str(exc), "hits": [], "total": 0}
+    pages = max(1, math.ceil(result.total / params.limit))
+    return {
+        "hits": result.hits,
+        "total": result.total,
+        "facets": result.facets,
+        "facet_links": facet_links(params, result.facets),
+        "place": result.place,
+        "page": params.offset // params.limit + 1,
+        "pages": pages,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, params: SearchParams = search_params):
+    searched = bool(params.q or params.filters())
+    data = _run_search(request, params) if searched else {}
+    return render(
+        request,
+        "search.html",
+        {"params": params, "searched": searched, "count": TrialStore(db(request)).count(), **data},
+    )
+
+
+@router.get("/trials/{trial_id}", response_class=HTMLResponse)
+async def trial_page(request: Request, trial_id: str):
+    return render_trial(request, trial_id)
+
+
+@router.get("/trials/{trial_id}/related", response_class=HTMLResponse)
+async def related_trials(request: Request, trial_id: str, fragment: bool = False):
+    """Related trials with the reason: a fragment the trial page inserts, or a page."""
+    ctx = related(request, trial_id)
+    return render(request, "related_fragment.html" if fragment else "related.html", ctx)
+
+
+@router.get("/locations", response_class=HTMLResponse)
+async def locations(request: Request, params: SearchParams = search_params):
+    """Trials near a place, nearest site first; without a place, counts by country."""
+    if params.near or (params.lat is not None and params.lon is not None):
+        params.sort = "distance"
+        data = _run_search(request, params)
+    else:  # open trials by country, from the search facets
+        browse = SearchParams(q="", status=["RECRUITING", "NOT_YET_RECRUITING"], limit=1)
+        data = _run_search(request, browse)
+        data["hits"] = []
+    return render(request, "locations.html", {"params": params, **data})
+
+
+@router.get("/faq", response_class=HTMLResponse)
+async def faq(request: Request):
+    return render(request, "faq.html", {})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request):
+    """The OpenAPI description rendered server-side (no CDN: works offline)."""
+    spec = request.app.openapi()
+    endpoints = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [
+                {
+                    "name": p["name"],
+                    "where": p["in"],
+                    "required": p.get("required", False),
+                    "description": p.get("description", ""),
+                }
+                for p in op.get("parameters", [])
+            ]
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": params,
+                    "body": "requestBody" in op,
+                }
+            )
+    return render(request, "docs.html", {"endpoints": endpoints, "spec": spec})

@@ -1,0 +1,46 @@
+// trialscout: the only script. Turns a text selection on a trial page into a private note.
+(function () {
+  "use strict";
+  var popup = document.getElementById("note-popup");
+  var quote = document.getElementById("note-quote");
+  var body = document.getElementById("note-body");
+  var area = document.querySelector(".selectable");
+  if (!popup || !quote || !area) { return; }
+  function selectedText() {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) { return ""; }
+    var range = sel.getRangeAt(0);
+    if (!area.contains(range.commonAncestorContainer)) { return ""; }
+    return sel.toString().trim().slice(0, 2000);
+  }
+  function place() {
+    var text = selectedText();
+    if (!text) { popup.hidden = true; return; }
+    var rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+    popup.style.top = (window.scrollY + rect.bottom + 6) + "px";
+    popup.style.left = Math.max(8, window.scrollX + rect.left) + "px";
+    popup.dataset.text = text;
+    popup.hidden = false;
+  }
+  document.addEventListener("mouseup", function (e) { if (e.target !== popup) { setTimeout(place, 0); } });
+  document.addEventListener("keyup", function (e) { if (e.shiftKey) { place(); } });
+  popup.addEventListener("click", function () {
+    quote.value = popup.dataset.text || "";
+    popup.hidden = true;
+    document.getElementById("notes").scrollIntoView({ behavior: "smooth" });
+    if (body) { body.focus(); }
+  });
+})();
+// Related trials are computed after the page is shown (they are the slowest part).
+(function () {
+  "use strict";
+  var box = document.getElementById("related-list");
+  if (!box || !box.dataset.src || !window.fetch) { return; }
+  fetch(box.dataset.src, { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+    .then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      box.replaceChildren.apply(box, Array.prototype.slice.call(doc.body.childNodes));
+    })
+    .catch(function () { /* the link stays */ });
+})();

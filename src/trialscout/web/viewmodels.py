@@ -1,0 +1,232 @@
+"""Presentation helpers: registry enums to words, masked contacts, distances, the timeline.
+
+Pure functions over the `Trial` model so templates stay free of logic and these are tested
+without a server.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from trialscout.registry.model import Contact, Location, Trial
+
+MASK = "•••"
+
+
+def words(value: str | None) -> str:
+    """'NOT_YET_RECRUITING' -> 'Not yet recruiting'; None -> ''."""
+    if not value:
+        return ""
+    text = value.replace("_", " ").strip().lower()
+    return text[:1].upper() + text[1:]
+
+
+def phase_label(phases: list[str] | None) -> str:
+    if not phases:
+        return "Not applicable"
+    labels = []
+    for p in phases:
+        m = re.fullmatch(r"(EARLY_)?PHASE(\d)", p or "")
+        if m:
+            labels.append(("Early phase " if m.group(1) else "Phase ") + m.group(2))
+        else:
+            labels.append("Not applicable" if p == "NA" else words(p))
+    return " / ".join(labels)
+
+
+def masked(contact: Contact) -> dict[str, str | None]:
+    """Names stay visible (as on the reference pages); phone and email are hidden."""
+    return {
+        "name": contact.name,
+        "role": words(contact.role),
+        "phone": MASK if contact.phone else None,
+        "email": MASK if contact.email else None,
+    }
+
+
+def shown(contact: Contact) -> dict[str, str | None]:
+    return {
+        "name": contact.name,
+        "role": words(contact.role),
+        "phone": contact.phone,
+        "email": contact.email,
+    }
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+@dataclass(slots=True)
+class SiteView:
+    facility: str
+    place: str
+    status: str
+    distance_km: float | None
+    contacts: list[dict[str, str | None]]
+    approximate: bool = False
+
+
+def sites(
+    trial: Trial,
+    origin: tuple[float, float] | None,
+    reveal: bool = False,
+    locate: Callable[[Location], tuple[float, float] | None] | None = None,
+) -> list[SiteView]:
+    """Locations, nearest first when the visitor gave a place. Sites the registry gives no
+    coordinates for are placed by `locate` (their city), so their distance is approximate."""
+    out = []
+    for loc in trial.locations:
+        dist, approx = None, False
+        point = (loc.lat, loc.lon) if loc.lat is not None and loc.lon is not None else None
+        if origin and point is None and locate is not None:
+            point, approx = locate(loc), True
+        if origin and point:
+            dist = round(haversine_km(origin[0], origin[1], point[0], point[1]), 1)
+        place = ", ".join(x for x in (loc.city, loc.state, loc.country) if x)
+        out.append(
+            SiteView(
+                facility=loc.facility or "Site",
+                place=place,
+                status=words(loc.status),
+                distance_km=dist,
+                approximate=approx and dist is not None,
+                contacts=[(shown if reveal else masked)(c) for c in loc.contacts],
+            )
+        )
+    if origin:
+        out.sort(key=lambda s: (s.distance_km is None, s.distance_km or 0.0))
+    return out
+
+
+def timeline(trial: Trial) -> list[tuple[str, str]]:
+    """(label, date) as the reference pages list them; unknown dates are 'Not reported'."""
+    est = (trial.completion_date_type or "").upper() == "ESTIMATED"
+    return [
+        ("First submitted", trial.first_submitted or "Not reported"),
+        ("First posted", trial.first_posted or "Not reported"),
+        ("Study start", trial.start_date or "Not reported"),
+        ("Last update", trial.last_update_posted or "Not reported"),
+        (
+            "Estimated completion" if est else "Completion",
+            trial.completion_date or "Not reported",
+        ),
+    ]
+
+
+def basic_info(trial: Trial) -> list[tuple[str, str]]:
+    enrollment = ""
+    if trial.enrollment is not None:
+        kind = words(trial.enrollment_type).lower()
+        enrollment = f"{trial.enrollment} participants" + (f" ({kind})" if kind else "")
+    e = trial.eligibility
+    ages = f"{e.minimum_age or 'No minimum'} to {e.maximum_age or 'no maximum'}"
+    volunteers = {True: "Accepted", False: "Not accepted", None: "Not stated"}
+    rows = [
+        ("Status", words(trial.overall_status)),
+        ("Phase", phase_label(trial.phases)),
+        ("Study type", words(trial.study_type)),
+        ("Enrollment", enrollment),
+        ("Ages", ages),
+        ("Sex", words(e.sex) or "Not stated"),
+        ("Healthy volunteers", volunteers[e.healthy_volunteers]),
+        ("Start date", trial.start_date or ""),
+        ("Completion date", trial.completion_date or ""),
+        ("Why stopped", trial.why_stopped or ""),
+    ]
+    return [(k, v) for k, v in rows if v]
+
+
+def design_rows(trial: Trial) -> list[tuple[str, str]]:
+    d = trial.design
+    rows = [
+        ("Purpose", words(d.purpose)),
+        ("Allocation", words(d.allocation)),
+        ("Model", words(d.model)),
+        ("Model description", d.model_description or ""),
+        ("Masking", words(d.masking)),
+        ("Who is masked", ", ".join(words(w) for w in d.who_masked)),
+        ("Observational model", words(d.observational_model)),
+        ("Time perspective", words(d.time_perspective)),
+    ]
+    return [(k, v) for k, v in rows if v]
+
+
+def identifiers(trial: Trial) -> list[tuple[str, str]]:
+    rows = [("Trial ID", trial.trial_id)]
+    if trial.nct_id and trial.nct_id != trial.trial_id:
+        rows.append(("NCT number", trial.nct_id))
+    if trial.org_study_id:
+        rows.append(("Organization study ID", trial.org_study_id))
+    for sid in trial.secondary_ids:
+        rows.append((words(sid.type) or sid.domain or "Other ID", sid.id))
+    return rows
+
+
+def criteria_checklist(
+    parsed: dict[str, Any] | None, raw: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Inclusion and exclusion lists; from parsed criteria when available, else the raw lines."""
+    out: dict[str, list[dict[str, Any]]] = {"inclusion": [], "exclusion": [], "other": []}
+    if parsed and parsed.get("criteria"):
+        for i, c in enumerate(parsed["criteria"]):
+            kind = c.get("kind") if c.get("kind") in out else "other"
+            rules = [r for r in c.get("rules", []) if r.get("type") != "other"]
+            out[kind].append({"index": i, "text": c.get("text", ""), "rules": rules})
+        return out
+    kind = "other"
+    for line in (raw or "").splitlines():
+        text = line.strip().lstrip("-*•·").strip()
+        low = text.lower()
+        if not text:
+            continue
+        if low.startswith("inclusion criteria"):
+            kind = "inclusion"
+            continue
+        if low.startswith("exclusion criteria"):
+            kind = "exclusion"
+            continue
+        out[kind].append({"index": None, "text": re.sub(r"^\d+[.)]\s*", "", text), "rules": []})
+    return out
+
+
+def rule_label(rule: dict[str, Any]) -> str:
+    """A short chip for a parsed rule, e.g. 'platelets ≥ 50 10^9/L'."""
+    ops = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
+    kind = rule.get("type")
+    if kind == "age":
+        low, high = rule.get("min"), rule.get("max")
+        if low is not None and high is not None:
+            return f"age {low:g}–{high:g} years"
+        return f"age ≥ {low:g} years" if low is not None else f"age ≤ {high:g} years"
+    if kind == "sex":
+        return "sex: " + ", ".join(rule.get("allowed", []))
+    if kind == "lab":
+        op = ops.get(rule.get("op", ""), rule.get("op", ""))
+        return f"{rule.get('analyte')} {op} {rule.get('value')} {rule.get('unit', '')}".strip()
+    if kind == "score":
+        if rule.get("allowed"):
+            return f"{rule.get('system')}: " + ", ".join(map(str, rule["allowed"]))
+        return f"{rule.get('system')} {ops.get(rule.get('op', ''), '')} {rule.get('value')}"
+    if kind in ("condition", "therapy"):
+        prefix = "" if rule.get("present", True) else "no "
+        return f"{prefix}{rule.get('name')}"
+    if kind == "life_expectancy":
+        return f"life expectancy {ops.get(rule.get('op', ''), '')} {rule.get('value')} months"
+    return str(kind)
+
+
+def highlight(snippet: str | None) -> Markup:
+    """Search snippets mark matched words as [word]: escape the text, then mark those."""
+    text = str(escape(snippet or ""))
+    return Markup(re.sub(r"\[([^\[\]]{1,80})\]", r"<mark>\1</mark>", text))
