@@ -1,7 +1,7 @@
 """Tune ranking knobs on the DEVELOPMENT collections only (TREC CT 2021 + SIGIR 2016).
 
 TREC 2022 is never loaded here. Prints NDCG@10 per configuration so the chosen defaults in
-search/ranking.py can be checked. Needs the bench DB built by bench/search_trec.py.
+search/ranking.py can be checked. Needs the bench DB built by bench/trec_rerank.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from search_trec import ROOT, build_corpus, load_topics, metrics, rank_lexical  # noqa: E402
+from trec_rerank import ROOT, build_corpus, load_topics, metrics, rank_lexical  # noqa: E402
 from trialscout.search.ranking import DEFAULT  # noqa: E402
 from trialscout.store.trials import TrialStore  # noqa: E402
 

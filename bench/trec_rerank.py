@@ -7,7 +7,7 @@ BM25 over the whole document text (bm25s, the classic baseline), our lexical sea
 only level 2 ("eligible" / "highly likely to refer") relevant; writes bench/results/trec_rerank.json.
 
 Develop on trec_2021 and sigir; trec_2022 is reported, never tuned on.
-Run: .venv/bin/python bench/search_trec.py [--data ../shared/data] [--db /tmp/trec_bench.db]
+Run: .venv/bin/python bench/trec_rerank.py [--data ../shared/data] [--db /tmp/trec_bench.db]
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Under `match` also: AUROC of the eligibility score on eligible (2) vs excluded (
 over topics (TREC only: SIGIR's levels are not eligible/excluded), verdict shares per grade, and
 seconds per patient. Develop on trec_2021 and sigir; trec_2022 is reported, never tuned on.
 
-Run: .venv/bin/python bench/match_trec.py [--data ../shared/data] [--db /tmp/trialscout_bench_match.db]
+Run: .venv/bin/python bench/trec_match.py [--data ../shared/data] [--db /tmp/trialscout_bench_match.db]
 Writes bench/results/trec_match.json.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_trec import (  # noqa: E402  (the search bench owns corpus, topics and metrics)
+from trec_rerank import (  # noqa: E402  (the search bench owns corpus, topics and metrics)
     COLLECTIONS,
     PlainBM25,
     _all_judged,
