@@ -7,11 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from trialscout import pipeline
 from trialscout.store.db import Database
 
 DATA = Path(__file__).parent / "data"
+
+# CI runs property tests with a fixed seed so a red run is reproducible; local runs stay random
+# and keep hunting (a failure found locally becomes an explicit regression test).
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # Tests never touch the user's own database.
 os.environ.pop("TRIALSCOUT_DB", None)

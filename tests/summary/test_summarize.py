@@ -179,3 +179,11 @@ def test_arbitrary_records_never_crash(names, conditions, summary, enrollment, p
     s = summarize(trial, with_grade=False)
     assert [sec.title for sec in s.sections] == list(SECTION_TITLES)
     check_traceable(trial, s)
+
+
+def test_condition_names_without_words_are_left_out():
+    """Found by Hypothesis in CI: a condition written '.0' made 'people with .0.'."""
+    trial = Trial(trial_id="NCT00000001", conditions=[".0", "Hepatitis B."])
+    sentences = [s.text for sec in summarize(trial).sections for s in sec.sentences]
+    assert not any(".0" in t for t in sentences)
+    check_traceable(trial, summarize(trial))

@@ -102,9 +102,10 @@ _PREFIX = re.compile(
 
 
 def clean_name(name: str | None) -> str:
-    """Drop the registry's 'Drug: ' prefix and squeeze spaces; '' when no word is left."""
-    text = re.sub(r"\s+", " ", _PREFIX.sub("", name or "")).strip().rstrip(".;:,")
-    return text if any(c.isalnum() for c in text) else ""
+    """Drop the registry's 'Drug: ' prefix, squeeze spaces and trim punctuation at both ends;
+    '' when no word (a letter) is left: '.0' names nothing a reader could use."""
+    text = re.sub(r"\s+", " ", _PREFIX.sub("", name or "")).strip().strip(".;:,")
+    return text if any(c.isalpha() for c in text) else ""
 
 
 def short(text: str | None, limit: int = 90) -> str | None:
