@@ -101,10 +101,16 @@ _PREFIX = re.compile(
 )
 
 
+def _tidy(text: str) -> str:
+    """Squeeze spaces, drop spaces before punctuation, trim punctuation at both ends."""
+    text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s+", " ", text))
+    return text.strip(" .;:,")
+
+
 def clean_name(name: str | None) -> str:
     """Drop the registry's 'Drug: ' prefix, squeeze spaces and trim punctuation at both ends;
     '' when no word (a letter) is left: '.0' names nothing a reader could use."""
-    text = re.sub(r"\s+", " ", _PREFIX.sub("", name or "")).strip().strip(".;:,")
+    text = _tidy(_PREFIX.sub("", name or ""))
     return text if any(c.isalpha() for c in text) else ""
 
 
@@ -112,5 +118,7 @@ def short(text: str | None, limit: int = 90) -> str | None:
     """The text if it is short enough to quote whole; otherwise None (we never cut facts)."""
     if not text:
         return None
-    text = re.sub(r"\s+", " ", text).strip().rstrip(".;:")
+    text = _tidy(text)
+    if not any(c.isalpha() for c in text):
+        return None
     return text if 0 < len(text) <= limit else None
