@@ -183,6 +183,7 @@ def _profile(path: str | None) -> dict | None:
     type=click.Choice(["immediately", "daily", "weekly"]),
     default="immediately",
     show_default=True,
+    help="How often to send: each change as it comes, or a daily / weekly digest.",
 )
 @click.option("--confirmed", is_flag=True, help="Administrators: skip the opt-in message.")
 @click.option("--base-url", envvar="TRIALSCOUT_BASE_URL", help="Public URL used in links.")
@@ -248,7 +249,7 @@ def unsubscribe_cmd(token, db_path):
 
 @alerts.command("changes")
 @click.argument("trial_id", required=False)
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=int, default=50, show_default=True, help="Show at most N changes.")
 @db_option
 @json_option
 @_guard

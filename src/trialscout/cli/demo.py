@@ -15,8 +15,10 @@ DEMO_QUERY = "hepatocellular carcinoma"
 @click.option(
     "--serve/--no-serve", default=True, show_default=True, help="Start the web app after."
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address the web app listens on."
+)
+@click.option("--port", default=8000, show_default=True, type=int, help="Port of the web app.")
 @db_option
 @click.pass_context
 def demo(ctx, serve, host, port, db_path):

@@ -43,7 +43,13 @@ def _criteria(db, trial_id: str) -> dict | None:
     default=None,
     help="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) used only to reword.",
 )
-@click.option("--llm-model", envvar="TRIALSCOUT_LLM_MODEL", default="default", show_default=True)
+@click.option(
+    "--llm-model",
+    envvar="TRIALSCOUT_LLM_MODEL",
+    default="default",
+    show_default=True,
+    help="Model name sent to the --llm-url endpoint.",
+)
 @db_option
 @json_option
 def summary(trial_id, sources, llm_url, llm_model, db_path, as_json):
