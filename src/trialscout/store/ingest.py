@@ -1,7 +1,8 @@
 """Load records into the store: idempotent, transactional, and honest about what it rejected.
 
-Records are written in batches (one transaction each, for speed); every record sits in its own
-savepoint, so one bad record is rolled back alone and the good ones in the batch still load.
+Records are written in batches (one transaction each, for speed). If any record of a batch
+fails to store, the batch is replayed with every record in its own savepoint, so one bad record
+is rolled back alone and the good ones in the batch still load.
 A process killed mid-run loses only its open batch; the run stays marked 'running' until the
 next ingest marks it 'interrupted'.
 """
@@ -68,6 +69,19 @@ class IngestReport:
     def total(self) -> int:
         return self.new + self.changed + self.unchanged + self.older + self.rejected
 
+    def count(self, outcome: Outcome) -> None:
+        field = {Outcome.NEW: "new", Outcome.CHANGED: "changed", Outcome.OLDER: "older"}
+        name = field.get(outcome, "unchanged")
+        setattr(self, name, getattr(self, name) + 1)
+
+    def merge(self, other: IngestReport) -> None:
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        self.older += other.older
+        self.rejections += other.rejections
+        self.skipped += other.skipped
+
     def as_dict(self) -> dict:
         return {
             "run_id": self.run_id,
@@ -82,6 +96,9 @@ class IngestReport:
             ],
             "skipped_files": [{"source": s, "reason": why} for s, why in self.skipped],
         }
+
+
+_STORE_ERRORS = (ValueError, TypeError, KeyError, sqlite3.IntegrityError)
 
 
 def ingest_records(
@@ -100,20 +117,16 @@ def ingest_records(
             "INSERT INTO ingest_runs (started_at, sources) VALUES (?, ?)", (utcnow(), sources)
         ).lastrowid
     report = IngestReport(run_id=run_id)
-    pending = 0
-    db.conn.execute("BEGIN IMMEDIATE")
+    batch: list[SourceRecord] = []
     try:
         for rec in records:
-            _ingest_one(db, rec, hooks, report)
+            batch.append(rec)
             if on_record:
                 on_record(rec)
-            pending += 1
-            if pending >= batch_size:
-                db.conn.execute("COMMIT")
-                db.conn.execute("BEGIN IMMEDIATE")
-                pending = 0
-        _finish(db.conn, report, "done")
-        db.conn.execute("COMMIT")
+            if len(batch) >= batch_size:
+                _write_batch(db, batch, hooks, report, last=False)
+                batch = []
+        _write_batch(db, batch, hooks, report, last=True)
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
@@ -121,8 +134,35 @@ def ingest_records(
     return report
 
 
+def _write_batch(
+    db: Database,
+    batch: list[SourceRecord],
+    hooks: list[IndexHook],
+    report: IngestReport,
+    last: bool,
+) -> None:
+    """One transaction. Optimistic first: no per-record savepoints, because FTS5 flushes its
+    pending index at every savepoint (one tiny segment per record). Only if a record fails is
+    the batch rolled back and replayed record by record, each in its own savepoint."""
+    part = IngestReport(run_id=report.run_id)
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        for rec in batch:
+            _ingest_one(db, rec, hooks, part, careful=False)
+    except _STORE_ERRORS:
+        db.conn.execute("ROLLBACK")
+        db.conn.execute("BEGIN IMMEDIATE")
+        part = IngestReport(run_id=report.run_id)
+        for rec in batch:
+            _ingest_one(db, rec, hooks, part, careful=True)
+    report.merge(part)
+    if last:
+        _finish(db.conn, report, "done")
+    db.conn.execute("COMMIT")
+
+
 def _ingest_one(
-    db: Database, rec: SourceRecord, hooks: list[IndexHook], report: IngestReport
+    db: Database, rec: SourceRecord, hooks: list[IndexHook], report: IngestReport, careful: bool
 ) -> None:
     if rec.skipped is not None:
         report.skipped.append((rec.source, rec.skipped))
@@ -132,27 +172,25 @@ def _ingest_one(
         return
     trial = rec.trial
     assert trial is not None
-    try:
-        with db.savepoint("rec") as conn:
-            outcome, _ = write_trial(conn, trial, rec.source)
-            if outcome in (Outcome.NEW, Outcome.CHANGED):
-                for hook in hooks:
-                    _run_hook(hook, conn, rec)
-    except (ValueError, TypeError, KeyError, sqlite3.IntegrityError) as exc:
-        _reject(
-            db.conn,
-            report,
-            RecordError(rec.source, trial.trial_id, None, f"could not store: {exc}"),
-        )
-        return
-    if outcome is Outcome.NEW:
-        report.new += 1
-    elif outcome is Outcome.CHANGED:
-        report.changed += 1
-    elif outcome is Outcome.OLDER:
-        report.older += 1
+    if not careful:  # errors propagate: the caller replays the batch carefully
+        outcome = _write(db.conn, rec, hooks)
     else:
-        report.unchanged += 1
+        try:
+            with db.savepoint("rec") as conn:
+                outcome = _write(conn, rec, hooks)
+        except _STORE_ERRORS as exc:
+            message = f"could not store: {exc}"
+            _reject(db.conn, report, RecordError(rec.source, trial.trial_id, None, message))
+            return
+    report.count(outcome)
+
+
+def _write(conn: sqlite3.Connection, rec: SourceRecord, hooks: list[IndexHook]) -> Outcome:
+    outcome, _ = write_trial(conn, rec.trial, rec.source)
+    if outcome in (Outcome.NEW, Outcome.CHANGED):
+        for hook in hooks:
+            _run_hook(hook, conn, rec)
+    return outcome
 
 
 def _reject(conn: sqlite3.Connection, report: IngestReport, error: RecordError) -> None:
