@@ -57,8 +57,18 @@ from trialscout.store.trials import TrialNotFound
     type=click.Choice(["relevance", "last_update", "distance"]),
     default="relevance",
     show_default=True,
+    help="Order of results (distance needs --near or --lat/--lon).",
 )
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["lexical", "semantic", "hybrid"]),
+    default="lexical",
+    show_default=True,
+    help="semantic/hybrid need the embed extra and `trialscout embed`.",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Results per page."
+)
 @click.option(
     "--offset",
     type=click.IntRange(0),
@@ -69,12 +79,13 @@ from trialscout.store.trials import TrialNotFound
 @db_option
 @json_option
 @fail_on(SearchError)
-def search_command(query, sort, limit, offset, db_path, as_json, **filters):  # fmt: skip
+def search_command(query, sort, mode, limit, offset, db_path, as_json, **filters):  # fmt: skip
     """Search stored trials by words, with filters, distance and facets."""
     db = open_database(db_path)
     page = search(
-        db, " ".join(query), SearchFilters(**filters), limit=limit, offset=offset, sort=sort
-    )
+        db, " ".join(query), SearchFilters(**filters), limit=limit, offset=offset, sort=sort,
+        mode=mode,
+    )  # fmt: skip
     if as_json:
         print_json(page.to_dict())
         return
@@ -98,7 +109,9 @@ def search_command(query, sort, limit, offset, db_path, as_json, **filters):  # 
 
 @click.command("similar")
 @click.argument("trial_id")
-@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="How many trials."
+)
 @db_option
 @json_option
 @fail_on(SearchError, TrialNotFound)

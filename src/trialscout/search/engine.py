@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from trialscout.search import geo
-from trialscout.search.errors import InvalidFilter, SearchError
+from trialscout.search.errors import InvalidFilter, NoEmbeddings, SearchError
 from trialscout.search.filters import SearchFilters, normalize, where_clause
 from trialscout.search.query import ParsedQuery, parse_query
 from trialscout.search.ranking import DEFAULT, Ranking, admits
@@ -22,6 +22,8 @@ from trialscout.search.results import SearchHit, SearchPage
 from trialscout.store.db import Database
 
 SORTS = ("relevance", "last_update", "distance")
+MODES = ("lexical", "semantic", "hybrid")
+SEMANTIC_K = 100  # semantic candidates fused with the lexical list (more when paging deeper)
 MAX_LIMIT = 1000
 COUNTRY_FACET_SIZE = 20
 SNIPPET_HITS = 50  # snippets cost a scan of each hit's text: only for the first hits of a page
@@ -93,6 +95,57 @@ def _candidates(
             score *= ranking.mismatch
         out.append(Candidate(r[0], score, *r[2:8]))
     return out, mode
+
+
+def _rows_for(conn: sqlite3.Connection, doc_ids: list[int]) -> dict[int, tuple]:
+    sql = (
+        f"SELECT t.rowid, 0.0, {_ROW_COLUMNS} FROM trials t JOIN search_docs d "
+        "ON d.doc_id = t.rowid WHERE t.rowid IN (SELECT value FROM json_each(?))"
+    )
+    return {r[0]: r for r in conn.execute(sql, (json.dumps(doc_ids),))}
+
+
+def _with_semantic(
+    conn: sqlite3.Connection, query: str, f: SearchFilters, lexical: list[Candidate],
+    mode: str, k: int,
+) -> list[Candidate]:  # fmt: skip
+    """Semantic top-k under the same filters; 'semantic' ranks by cosine alone, 'hybrid' fuses
+    it with the lexical list by reciprocal rank."""
+    from trialscout.search import semantic  # the optional extra's imports stay lazy
+
+    where, params = where_clause(f)
+    top = semantic.top_k(conn, query, where, params, k)
+    if mode == "semantic":
+        scores = dict(top)
+    else:
+        lex = [c.doc_id for c in sorted(lexical, key=lambda c: (-c.score, c.doc_id))]
+        scores = dict(semantic.rrf_fuse([lex, [d for d, _ in top]]))
+    have = {c.doc_id: c for c in lexical}
+    rows = _rows_for(conn, [d for d in scores if d not in have])
+    out = []
+    for doc_id, score in scores.items():
+        c = have.get(doc_id) or Candidate(doc_id, 0.0, *rows[doc_id][2:8])
+        c.score = score
+        out.append(c)
+    return out
+
+
+def _search_mode(conn, mode: str, parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The mode actually used, and a note when it differs from the one asked for."""
+    if mode not in MODES:
+        raise InvalidFilter(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+    if mode == "lexical" or not parsed.concepts:
+        return "lexical", []
+    from trialscout.search import semantic
+
+    if not semantic.has_embeddings(conn):
+        if mode == "semantic":
+            raise NoEmbeddings(
+                "semantic search needs stored embeddings: run `trialscout embed` first"
+            )
+        return "lexical", ["no stored embeddings (run `trialscout embed`): lexical search only"]
+    semantic.require_embed_extra()
+    return mode, []
 
 
 def _point(conn, f: SearchFilters) -> tuple[float, float, str] | None:
@@ -243,8 +296,13 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
     ranking: Ranking = DEFAULT,
+    mode: str = "lexical",
 ) -> SearchPage:
-    """Find trials for a query and filters. Raises `SearchError` (a `ValueError`) on bad input."""
+    """Find trials for a query and filters. Raises `SearchError` (a `ValueError`) on bad input.
+
+    `mode`: "lexical" (BM25), "semantic" (embedding cosine, needs the `embed` extra and
+    `trialscout embed`) or "hybrid" (reciprocal-rank fusion of both; lexical when no trial has
+    an embedding yet, with a note saying so)."""
     _check_paging(limit, offset, sort)
     f = normalize(filters)
     parsed = parse_query(query or "", allow_empty=_has_filters(f))
@@ -254,13 +312,20 @@ def search(
         if sort == "distance" and point is None:
             raise InvalidFilter("sorting by distance needs a place (near) or lat/lon")
         _check_places_known(conn, f)
-        cands, mode = _candidates(conn, parsed, f, ranking)
+        used, notes = _search_mode(conn, mode, parsed)
+        if used == "semantic":
+            cands, match = [], "semantic"
+        else:
+            cands, match = _candidates(conn, parsed, f, ranking)
+        if used != "lexical":
+            k = max(SEMANTIC_K, offset + limit)
+            cands = _with_semantic(conn, parsed.text, f, cands, used, k)
         if point is not None:
             cands = _apply_distance(conn, cands, point, f.radius_km)
-        if sort == "relevance" and mode is None:
+        if sort == "relevance" and match is None:
             sort = "distance" if point is not None else "last_update"
         ordered = _order(cands, sort)
-        hits = _hits(conn, ordered[offset : offset + limit], parsed, mode)
+        hits = _hits(conn, ordered[offset : offset + limit], parsed, match)
     except sqlite3.Error as exc:  # a bug, not user input: still never a raw sqlite error
         raise SearchError(f"search failed: {exc}") from exc
     return SearchPage(
@@ -268,8 +333,9 @@ def search(
         total=len(cands),
         facets=facets(cands),
         query=parsed.text,
-        expanded_query=_explain(parsed, mode),
+        expanded_query=_explain(parsed, match) + notes,
         place=point[2] if point else None,
+        mode_used=used,
     )
 
 

@@ -15,6 +15,21 @@ class InvalidFilter(SearchError):
     """A filter value is unknown or out of range; the message lists the valid values."""
 
 
+class EmbedExtraMissing(SearchError):
+    """Semantic search was asked for, but torch / sentence-transformers are not installed."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(
+            "semantic search needs the embed extra: pip install 'trialscout[embed]' "
+            f"(cannot import {missing})"
+        )
+        self.missing = missing
+
+
+class NoEmbeddings(SearchError):
+    """Semantic search was asked for, but no trial has a stored embedding yet."""
+
+
 class PlaceNotFound(SearchError):
     """A place name that the registry-built gazetteer does not know."""
 

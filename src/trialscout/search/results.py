@@ -31,12 +31,14 @@ class SearchPage:
     query: str
     expanded_query: list[str] = field(default_factory=list)  # what synonyms/patient cues added
     place: str | None = None  # the resolved place name, when searching near one
+    mode_used: str = "lexical"  # lexical | semantic | hybrid (hybrid falls back to lexical)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "expanded_query": self.expanded_query,
             "place": self.place,
+            "mode_used": self.mode_used,
             "total": self.total,
             "facets": self.facets,
             "hits": [h.to_dict() for h in self.hits],
