@@ -79,7 +79,7 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
     report = ingest_records(db, records, hooks=hooks, on_record=tick)
     seconds = time.perf_counter() - start
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    stored = report.new + report.changed
+    stored = db.conn.execute("SELECT count(*) FROM trials").fetchone()[0]
     return {
         "records": report.total,
         "new": report.new,
@@ -93,6 +93,7 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
         "rss_mb_every_25k": rss,
         "db_mb": round(db.size_bytes() / 1e6, 1),
         "db_kb_per_record": round(db.size_bytes() / 1024 / max(stored, 1), 2),
+        "trials_stored": stored,
         "hooks": [h.__module__ + "." + h.__name__ for h in hooks],
         "workers": WORKERS,
     }
@@ -138,7 +139,7 @@ def main() -> None:
                 f"{result['changed']}, unchanged {result['unchanged']:,}, older {result['older']}, "
                 f"rejected {result['rejected']}; {result['workers']} workers; peak RSS {result['peak_rss_mb']} MB "
                 f"(every 25k: {result['rss_mb_every_25k']}); DB {result['db_mb']} MB = "
-                f"{result['db_kb_per_record']} KB/record; hooks: {result['hooks'] or 'none'}"
+                f"{result['db_kb_per_record']} KB per stored trial; hooks: {result['hooks'] or 'none'}"
             )
 
 
