@@ -78,7 +78,16 @@ def test_facets_count_the_whole_result_not_the_page(sample_db):
     assert len(page.hits) == 2
     assert sum(page.facets["status"].values()) == page.total
     assert sum(page.facets["has_results"].values()) == page.total
-    assert set(page.facets) == {"status", "phase", "study_type", "has_results", "country"}
+    assert set(page.facets) == {
+        "status",
+        "phase",
+        "study_type",
+        "has_results",
+        "country",
+        "sex",
+        "age_group",
+    }
+    assert sum(page.facets["sex"].values()) == page.total
 
 
 def test_paging_and_sorting(sample_db):
@@ -179,3 +188,27 @@ def test_split_criteria():
     inc, exc = split_criteria("Inclusion Criteria:\n- HCC\n\nKey Exclusion Criteria:\n- HIV")
     assert "HCC" in inc and "HIV" in exc and "HIV" not in inc
     assert split_criteria("no headers at all") == ("no headers at all", "")
+
+
+def test_age_group_and_distance_facets(sample_db):
+    from trialscout.search import SearchFilters
+    from trialscout.search.engine import AGE_GROUPS
+    from trialscout.store.trials import TrialStore
+
+    page = search(sample_db, "cancer", limit=100)
+    trials = TrialStore(sample_db).get_many([h.trial_id for h in page.hits])
+    adults = sum(
+        1 for t in trials.values()
+        if (t.eligibility.min_age_years or 0) <= AGE_GROUPS[1][2]
+        and (t.eligibility.max_age_years if t.eligibility.max_age_years is not None else 200) >= 18
+    )  # fmt: skip
+    assert page.total <= 100 and page.facets["age_group"]["ADULT"] == adults
+    site = next(
+        loc for t in trials.values() for loc in t.locations if loc.lat is not None
+    )  # a real site's point: its trial is within 10 km of it
+    near = search(
+        sample_db, "cancer", SearchFilters(lat=site.lat, lon=site.lon, radius_km=500), limit=100
+    )
+    bands = near.facets["distance"]
+    assert bands["within 10 km"] >= 1 and bands["within 500 km"] == near.total
+    assert list(bands.values()) == sorted(bands.values())

@@ -40,6 +40,9 @@ class Candidate:
     has_results: int
     last_update: str | None
     countries: str
+    sex: str | None = None
+    min_age: float | None = None
+    max_age: float | None = None
     distance_km: float | None = None
     nearest_site: str | None = None
 
@@ -93,7 +96,7 @@ def _candidates(
         score = r[1]
         if parsed.concepts and not admits(parsed.patient_age, parsed.patient_sex, *r[8:11]):
             score *= ranking.mismatch
-        out.append(Candidate(r[0], score, *r[2:8]))
+        out.append(Candidate(r[0], score, *r[2:11]))
     return out, mode
 
 
@@ -124,7 +127,7 @@ def _with_semantic(
     rows = _rows_for(conn, [d for d in scores if d not in have])
     out = []
     for doc_id, score in scores.items():
-        c = have.get(doc_id) or Candidate(doc_id, 0.0, *rows[doc_id][2:8])
+        c = have.get(doc_id) or Candidate(doc_id, 0.0, *rows[doc_id][2:11])
         c.score = score
         out.append(c)
     return out
@@ -189,9 +192,15 @@ def _apply_distance(conn, cands: list[Candidate], point, radius: float | None) -
     return [c for c in cands if c.distance_km is not None and c.distance_km <= radius]
 
 
+# The registry's own age groups (stdAges): a trial counts in every group its age range admits.
+AGE_GROUPS = (("CHILD", 0.0, 17.999), ("ADULT", 18.0, 64.999), ("OLDER_ADULT", 65.0, 200.0))
+DISTANCE_BANDS_KM = (10, 50, 100, 500)
+
+
 def facets(cands: list[Candidate]) -> dict[str, dict[str, int]]:
     """Counts over the whole filtered result set (not just the page)."""
     status, phase, stype, results, country = Counter(), Counter(), Counter(), Counter(), Counter()
+    sex, ages, distance = Counter(), Counter(), Counter()
     for c in cands:
         status[c.status or "UNKNOWN"] += 1
         for p in (c.phases or "").replace("N,A", "NA").split(",") if c.phases else ["NONE"]:
@@ -201,13 +210,27 @@ def facets(cands: list[Candidate]) -> dict[str, dict[str, int]]:
         for k in c.countries.strip("|").split("|"):
             if k:
                 country[k] += 1
-    return {
+        sex[c.sex or "UNKNOWN"] += 1
+        low, high = c.min_age or 0.0, c.max_age if c.max_age is not None else 200.0
+        for group, g_low, g_high in AGE_GROUPS:
+            if low <= g_high and high >= g_low:
+                ages[group] += 1
+        if c.distance_km is not None:
+            for band in DISTANCE_BANDS_KM:
+                if c.distance_km <= band:
+                    distance[f"within {band} km"] += 1
+    out = {
         "status": dict(status.most_common()),
         "phase": dict(sorted(phase.items())),
         "study_type": dict(stype.most_common()),
         "has_results": dict(results.most_common()),
         "country": dict(country.most_common(COUNTRY_FACET_SIZE)),
+        "sex": dict(sex.most_common()),
+        "age_group": {g: ages[g] for g, _, _ in AGE_GROUPS if ages[g]},
     }
+    if distance:
+        out["distance"] = {f"within {b} km": distance[f"within {b} km"] for b in DISTANCE_BANDS_KM}
+    return out
 
 
 def _order(cands: list[Candidate], sort: str) -> list[Candidate]:
