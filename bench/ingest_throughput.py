@@ -74,7 +74,10 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
     hooks = [] if store_only else pipeline.default_hooks()
     start = time.perf_counter()
     records = pipeline.convert_parallel(
-        pipeline.find_records(paths), pipeline.preparers(hooks), workers=WORKERS
+        pipeline.find_records(paths),
+        pipeline.preparers(hooks),
+        workers=WORKERS,
+        known=pipeline.KnownVersions(db_path),  # as `trialscout ingest` does
     )
     report = ingest_records(db, records, hooks=hooks, on_record=tick)
     seconds = time.perf_counter() - start

@@ -20,6 +20,7 @@ from trialscout.store.ingest import (  # noqa: F401 - re-exported for benches
     ingest_records,
     preparers,
 )
+from trialscout.store.trials import KnownVersions
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
@@ -66,17 +67,23 @@ def default_workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def read_for_ingest(paths: Iterable[str | Path], workers: int | None = None):
-    """Records from files, converted (and their index payloads prepared) on `workers` cores."""
+def read_for_ingest(
+    paths: Iterable[str | Path], workers: int | None = None, db: Database | None = None
+):
+    """Records from files, converted (and their index payloads prepared) on `workers` cores.
+    With `db`, payloads are not prepared for records whose content is already stored."""
     workers = default_workers() if workers is None else workers
-    return convert_parallel(find_records(paths), preparers(default_hooks()), workers=workers)
+    known = KnownVersions(db.path) if db is not None and db.path != ":memory:" else None
+    return convert_parallel(
+        find_records(paths), preparers(default_hooks()), workers=workers, known=known
+    )
 
 
 def ingest_paths(
     db: Database, paths: Iterable[str | Path], *, workers: int | None = None, **kw
 ) -> IngestReport:
     paths = [str(p) for p in paths]
-    return ingest(db, read_for_ingest(paths, workers), sources=" ".join(paths), **kw)
+    return ingest(db, read_for_ingest(paths, workers, db), sources=" ".join(paths), **kw)
 
 
 def demo_paths() -> list[Path]:

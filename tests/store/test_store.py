@@ -263,3 +263,40 @@ def refuse_paris_or(trial) -> bool:
     except RuntimeError:
         return True
     return False
+
+
+PREPARED: list[str] = []
+
+
+def remember(trial):
+    PREPARED.append(trial.trial_id)
+    return 1
+
+
+def counting_hook(conn, trial, payload):
+    pass
+
+
+counting_hook.prepare = remember
+
+
+def test_unchanged_records_are_not_prepared_again(tmp_path):
+    from trialscout.registry.parallel import convert_parallel
+    from trialscout.registry.sources import find_records
+    from trialscout.store.ingest import preparers
+    from trialscout.store.trials import KnownVersions
+
+    with Database(tmp_path / "k.db") as database:
+        for run in range(2):
+            PREPARED.clear()
+            records = convert_parallel(
+                find_records([REG / "NCT06171568.json", REG / "NCT00490620.xml"]),
+                preparers([counting_hook]),
+                workers=1,
+                known=KnownVersions(database.path),
+            )
+            report = ingest_records(database, records, hooks=[counting_hook])
+            if run == 0:
+                assert report.new == 2 and sorted(PREPARED) == ["NCT00490620", "NCT06171568"]
+            else:
+                assert report.unchanged == 2 and PREPARED == []

@@ -49,7 +49,7 @@ def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, d
     sources: list[str] = [str(p) for p in paths]
     if demo:
         sources += [str(p) for p in pipeline.demo_paths()]
-    records = pipeline.read_for_ingest(sources, workers) if sources else iter(())
+    records = pipeline.read_for_ingest(sources, workers, db) if sources else iter(())
     if api_query:
         client = ApiClient(base_url=api_url) if api_url else ApiClient()
         records = _chain(records, client.studies(api_query, max_pages=max_pages))

@@ -29,11 +29,15 @@ class PrepareFailed:
         self.message = message
 
 
-def convert_chunk(chunk: list[Found], preparers: Preparers) -> list[SourceRecord]:
+def convert_chunk(
+    chunk: list[Found], preparers: Preparers, known: Callable[[Trial], bool] | None = None
+) -> list[SourceRecord]:
+    """Convert, and prepare index payloads unless `known(trial)` says the content is stored
+    already (then the store finds it unchanged and no hook runs)."""
     out = []
     for found in chunk:
         record = convert(found)
-        if record.trial is not None and preparers:
+        if record.trial is not None and preparers and not (known and known(record.trial)):
             record.prepared = {}
             for name, prepare in preparers.items():
                 try:
@@ -50,21 +54,22 @@ def convert_parallel(
     workers: int = 2,
     chunk_size: int = 64,
     window: int | None = None,
+    known: Callable[[Trial], bool] | None = None,
 ) -> Iterator[SourceRecord]:
     items = iter(found)
     head = [list(islice(items, chunk_size)) for _ in range(3)]
     if workers <= 1 or not head[2]:
         for chunk in head:
-            yield from convert_chunk(chunk, preparers)
+            yield from convert_chunk(chunk, preparers, known)
         for chunk in _chunks(items, chunk_size):
-            yield from convert_chunk(chunk, preparers)
+            yield from convert_chunk(chunk, preparers, known)
         return
     window = window or workers * 4
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         pending: deque = deque()
         for chunk in _chain(head, _chunks(items, chunk_size)):
-            pending.append(pool.apply_async(convert_chunk, (chunk, preparers)))
+            pending.append(pool.apply_async(convert_chunk, (chunk, preparers, known)))
             while len(pending) >= window:
                 yield from pending.popleft().get()
         while pending:

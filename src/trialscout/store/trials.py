@@ -134,6 +134,33 @@ def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> t
     return Outcome.CHANGED, version
 
 
+class KnownVersions:
+    """`known(trial)`: is this exact content already stored? For worker processes, which skip
+    preparing index payloads for unchanged records. Picklable: each process opens its own
+    read-only connection on first use. A wrong "no" only costs time (the payload is prepared)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: Database | None = None
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.path, self._db = state["path"], None
+
+    def __call__(self, trial: Trial) -> bool:
+        if self._db is None:
+            self._db = Database(self.path)
+        return (
+            self._db.conn.execute(
+                "SELECT 1 FROM trial_versions WHERE trial_id = ? AND content_hash = ?",
+                (trial.trial_id, trial.content_hash()),
+            ).fetchone()
+            is not None
+        )
+
+
 class TrialStore:
     """Read side of the trials tables (writes go through `write_trial` inside a transaction)."""
 
