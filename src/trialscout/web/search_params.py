@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Query
 
+from trialscout.web.services import FILTER_FIELDS
+
 SORTS = ("relevance", "last_update", "distance")
 
 
@@ -35,21 +37,7 @@ class SearchParams:
     def filters(self) -> dict[str, Any]:
         """Non-empty filters as SearchFilters keyword arguments."""
         out: dict[str, Any] = {}
-        for name in (
-            "status",
-            "phase",
-            "study_type",
-            "sex",
-            "age",
-            "healthy_volunteers",
-            "has_results",
-            "country",
-            "city",
-            "near",
-            "lat",
-            "lon",
-            "radius_km",
-        ):
+        for name in FILTER_FIELDS:
             value = getattr(self, name)
             if value not in (None, "", []):
                 out[name] = value
