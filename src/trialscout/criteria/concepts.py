@@ -218,7 +218,9 @@ def _condition_rule(text: str, m: Mention, before: str, kind: str, therapy_spans
     if _FOLLOW_SKIP.match(after):
         if not (_NEG_TEST.search(before) and re.match(r"^\s*tests?\b", after)):
             return None
-        negated = True  # 'negative pregnancy test': not pregnant
+        if kind == "exclusion":  # 'without a negative pregnancy test': a procedure, not a state
+            return None
+        negated = True  # 'negative pregnancy test' required to join: not pregnant
     elif _skip_condition(text, m, before, after, kind, therapy_spans):
         return None
     rule = {"type": "condition", "name": m.name, "present": not negated}
