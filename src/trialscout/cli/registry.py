@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from dataclasses import asdict
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,7 +19,6 @@ from trialscout.cli.common import (
     print_json,
 )
 from trialscout.registry.api_client import ApiClient, ApiError
-from trialscout.store.diff import diff_trials
 from trialscout.store.trials import TrialNotFound, TrialStore
 
 
@@ -108,22 +107,9 @@ def show(trial_id, versions, db_path, as_json):
     try:
         record = store.get(trial_id)
         history = store.versions(trial_id)
+        changes = store.version_changes(trial_id)
     except TrialNotFound as exc:
         raise UserError(str(exc)) from None
-    changes = []
-    for older, newer in zip(history, history[1:], strict=False):
-        diff = diff_trials(
-            store.version_data(older.trial_id, older.version),
-            store.version_data(newer.trial_id, newer.version),
-        )
-        changes.append(
-            {
-                "from": older.version,
-                "to": newer.version,
-                "seen_at": newer.seen_at,
-                "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in diff],
-            }
-        )
     if as_json:
         print_json(
             {
@@ -131,23 +117,33 @@ def show(trial_id, versions, db_path, as_json):
                 "version": record.version,
                 "first_seen": record.first_seen,
                 "last_changed": record.last_changed,
-                "versions": [v.__dict__ if hasattr(v, "__dict__") else _v(v) for v in history],
+                "versions": [asdict(v) for v in history],
                 "changes": changes,
             }
         )
         return
+    _print_record(record)
+    if versions:
+        for ch in changes:
+            console.print(f"[bold]v{ch['from']} -> v{ch['to']}[/bold] ({ch['seen_at']})")
+            for c in ch["changes"]:
+                console.print(
+                    f"  {c['field']}: {str(c['old'])[:60]!s} -> {str(c['new'])[:60]!s}",
+                    highlight=False,
+                )
+
+
+def _print_record(record) -> None:
     t = record.trial
     console.print(f"[bold]{t.trial_id}[/bold]  {t.title}")
+    enrollment = None
+    if t.enrollment is not None:
+        enrollment = f"{t.enrollment} ({(t.enrollment_type or '').lower()})"
     rows = [
         ("Status", t.overall_status),
         ("Phase", ", ".join(t.phases)),
         ("Study type", t.study_type),
-        (
-            "Enrollment",
-            f"{t.enrollment} ({(t.enrollment_type or '').lower()})"
-            if t.enrollment is not None
-            else None,
-        ),
+        ("Enrollment", enrollment),
         ("Sponsor", t.sponsor.name if t.sponsor else None),
         ("Conditions", "; ".join(t.conditions)),
         ("Start", t.start_date),
@@ -166,23 +162,6 @@ def show(trial_id, versions, db_path, as_json):
         if value:
             table.add_row(f"[dim]{key}[/dim]", str(value))
     console.print(table)
-    if versions:
-        for ch in changes:
-            console.print(f"[bold]v{ch['from']} -> v{ch['to']}[/bold] ({ch['seen_at']})")
-            for c in ch["changes"]:
-                console.print(
-                    f"  {c['field']}: {str(c['old'])[:60]!s} -> {str(c['new'])[:60]!s}",
-                    highlight=False,
-                )
-
-
-def _v(v):
-    return {
-        "version": v.version,
-        "content_hash": v.content_hash,
-        "seen_at": v.seen_at,
-        "source": v.source,
-    }
 
 
 @click.command()
@@ -209,4 +188,3 @@ def stats(db_path, as_json):
 
 
 commands = [ingest, show, stats]
-_ = os

@@ -220,6 +220,27 @@ class TrialStore:
             raise TrialNotFound(f"{tid} version {version}")
         return decode(row[0])
 
+    def version_changes(self, trial_id: str) -> list[dict[str, Any]]:
+        """What changed between each stored version and the next (field-level)."""
+        from trialscout.store.diff import diff_trials
+
+        history = self.versions(trial_id)
+        out = []
+        for older, newer in zip(history, history[1:], strict=False):
+            diff = diff_trials(
+                self.version_data(older.trial_id, older.version),
+                self.version_data(newer.trial_id, newer.version),
+            )
+            out.append(
+                {
+                    "from": older.version,
+                    "to": newer.version,
+                    "seen_at": newer.seen_at,
+                    "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in diff],
+                }
+            )
+        return out
+
     def iter_trials(self, batch: int = 500):
         """Every current trial, streamed (for indexing and benchmarks)."""
         cur = self.db.conn.execute(
