@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,18 +15,15 @@ from trialscout.summary import summarize
 from trialscout.summary.glossary import load_glossary
 from trialscout.summary.who import criteria_sentences, rule_sentence
 
+DESIGN_EXAMPLE = json.loads(
+    (Path(__file__).parents[1] / "data" / "contracts" / "criteria_design_example.json").read_text()
+)
+
 # The DESIGN.md example for NCT04163237 plus rules from that trial's own criteria text.
 CRITERIA_003 = {
     "nct_id": "NCT04163237",
     "criteria": [
-        {"kind": "inclusion", "text": "Platelets >= 50 x 10^9/L", "rules": [
-            {"type": "lab", "analyte": "platelets", "op": ">=", "value": 50, "unit": "10^9/L"}]},
-        {"kind": "inclusion", "text": "AST, ALT <= 2.5 x ULN", "rules": [
-            {"type": "lab", "analyte": "ast", "op": "<=", "value": 2.5, "unit": "xULN"},
-            {"type": "lab", "analyte": "alt", "op": "<=", "value": 2.5, "unit": "xULN"}]},
-        {"kind": "exclusion", "text": "Preoperative TACE or radiotherapy", "logic": "any", "rules": [
-            {"type": "therapy", "name": "transarterial chemoembolization", "present": True},
-            {"type": "therapy", "name": "radiotherapy", "present": True}]},
+        *DESIGN_EXAMPLE["criteria"],
         {"kind": "inclusion", "text": "ECOG 0 points", "rules": [
             {"type": "score", "system": "ecog", "allowed": [0]}]},
         {"kind": "inclusion", "text": "BCLC stage A,B,C", "rules": [

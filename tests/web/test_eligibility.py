@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,18 +12,15 @@ from trialscout.web import questionnaire as qn
 
 from .conftest import csrf_of
 
+DESIGN_EXAMPLE = json.loads(
+    (Path(__file__).parents[1] / "data" / "contracts" / "criteria_design_example.json").read_text()
+)
+
 # Contract 1 example from DESIGN.md, plus an uncomputable criterion.
 CRITERIA = {
     "nct_id": "NCT04163237",
     "criteria": [
-        {"kind": "inclusion", "text": "Platelets >= 50 x 10^9/L", "rules": [
-            {"type": "lab", "analyte": "platelets", "op": ">=", "value": 50, "unit": "10^9/L"}]},
-        {"kind": "inclusion", "text": "AST, ALT <= 2.5 x ULN", "rules": [
-            {"type": "lab", "analyte": "ast", "op": "<=", "value": 2.5, "unit": "xULN"},
-            {"type": "lab", "analyte": "alt", "op": "<=", "value": 2.5, "unit": "xULN"}]},
-        {"kind": "exclusion", "text": "Preoperative TACE or radiotherapy", "logic": "any", "rules": [
-            {"type": "therapy", "name": "transarterial chemoembolization", "present": True},
-            {"type": "therapy", "name": "radiotherapy", "present": True}]},
+        *DESIGN_EXAMPLE["criteria"],
         {"kind": "inclusion", "text": "Willing to give tissue samples", "rules": [
             {"type": "other", "text": "Willing to give tissue samples"}]},
     ],
