@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialscout.criteria.units import match_unit, parse_unit
+from trialscout.vocab.units import match_unit, parse_unit
 from trialscout.criteria.vocab import normalize_quantity
 
 CASES = [

@@ -12,7 +12,7 @@ import re
 from trialscout.criteria import vocab
 from trialscout.criteria.matching import Found, Mention, mentions
 from trialscout.criteria.textnorm import number_at
-from trialscout.criteria.units import match_unit
+from trialscout.vocab.units import match_unit
 
 OPS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "=": "="}
 _JOINERS = {"", ",", "/", "and", "or", "and/or", "&", "+", "-", ",and", ",or", "or/and"}

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from trialscout.criteria.units import Quantity, UnitSpec, parse_unit, registry
+from trialscout.vocab.units import Quantity, UnitSpec, parse_unit, registry
 
 __all__ = [
     "Analyte",

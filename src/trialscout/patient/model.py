@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 
@@ -16,26 +17,70 @@ class PatientError(ValueError):
     """Bad patient input; the message names the file and the field."""
 
 
+class Assertion(StrEnum):
+    """How a note or record states a fact (ConText categories).
+
+    Only PRESENT and HISTORICAL facts are the patient's own; NEGATED is known absent;
+    HYPOTHETICAL ("if she develops ...") and FAMILY ("mother had ...") are neither.
+    """
+
+    PRESENT = "present"
+    NEGATED = "negated"
+    HISTORICAL = "historical"
+    HYPOTHETICAL = "hypothetical"
+    FAMILY = "family"
+
+
+PAST_CLINICAL_STATUS = ("inactive", "remission", "resolved")  # FHIR Condition.clinicalStatus
+
+
 @dataclass(slots=True)
 class LabValue:
     analyte: str
-    value: float
-    unit: str  # as given (UCUM or hand-written), or "xULN"
+    value: float | None  # None for a qualitative-only result
+    unit: str  # as given (UCUM or hand-written), or "xULN"; "" for qualitative
     comparator: str | None = None  # "<" for "< 20 IU/mL" (below the detection limit)
     ref_low: float | None = None  # the lab's reference range, in `unit`
     ref_high: float | None = None
     date: date | None = None
+    result: str | None = None  # qualitative: positive | negative | detectable | undetectable
 
     def display(self) -> str:
+        if self.value is None:
+            return self.result or ""
         return f"{self.comparator or ''}{self.value:g} {self.unit}".strip()
 
 
 @dataclass(slots=True)
 class ConditionFact:
+    """A condition as the source states it. `present` is False when negated (known absent).
+
+    `concept` is the vocabulary id when known; `codes` are "system:code" ("icd10cm:C22.0").
+    A fact is *current* unless its assertion is historical or its clinical status is past.
+    """
+
     name: str
     present: bool = True
     codes: list[str] = field(default_factory=list)
     onset: date | None = None
+    assertion: Assertion = Assertion.PRESENT
+    clinical_status: str | None = None  # FHIR: active | recurrence | relapse | inactive | ...
+    abated: date | None = None
+    concept: str | None = None
+
+    @property
+    def own(self) -> bool:
+        """The patient's own condition (now or in the past), not family or hypothetical."""
+        return self.present and self.assertion in (Assertion.PRESENT, Assertion.HISTORICAL)
+
+    @property
+    def current(self) -> bool:
+        return (
+            self.own
+            and self.assertion != Assertion.HISTORICAL
+            and self.clinical_status not in PAST_CLINICAL_STATUS
+            and self.abated is None
+        )
 
 
 @dataclass(slots=True)
@@ -44,6 +89,14 @@ class TherapyFact:
     present: bool = True
     date: date | None = None  # the latest date it was given
     codes: list[str] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    assertion: Assertion = Assertion.PRESENT
+    concept: str | None = None
+
+    @property
+    def own(self) -> bool:
+        return self.present and self.assertion in (Assertion.PRESENT, Assertion.HISTORICAL)
 
 
 @dataclass(slots=True)
@@ -59,6 +112,10 @@ class Patient:
     location: dict[str, Any] = field(default_factory=dict)
     note: str | None = field(default=None, repr=False)  # the note text (in memory only)
     source: str = ""  # where it was read from (a path); never the content
+    # True when conditions and therapies are the whole history (notes, FHIR records, or a
+    # profile that says `complete_history: true`): what is not mentioned is presumed absent for
+    # an exclusion criterion (basis `not_recorded`); measurements are never presumed.
+    complete_history: bool = False
 
     def has_condition_facts(self) -> bool:
         return bool(self.conditions)

@@ -171,6 +171,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], UnitSpec]]] = [
     (re.compile(rf"ml{_S}per{_S}min(?:ute)?\b", re.I), _fixed("mL/min", "mL/min")),
     (re.compile(rf"{_LOG}copies{_S}/{_S}(?P<vol>ml|l)\b", re.I), _copies),
     (re.compile(rf"{_LOG}(?P<iu>iu|miu|kiu|u){_S}/{_S}(?P<vol>ml|l|dl)\b", re.I), _intl),
+    (re.compile(rf"mmol{_S}/{_S}mol\b", re.I), _fixed("mmol/mol", "mmol/mol")),
     (re.compile(rf"(?P<mol>mmol|µmol|μmol|umol|nmol|mol){_S}/{_S}(?P<vol>dl|l)\b", re.I), _molar),
     (
         re.compile(rf"(?P<mass>mg|µg|μg|ug|mcg|ng|pg|g){_S}/{_S}(?P<vol>100\s*ml|dl|ml|l)\b", re.I),
@@ -178,6 +179,8 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], UnitSpec]]] = [
     ),
     (re.compile(rf"kg{_S}/{_S}m(?:2|²|\^2)", re.I), _fixed("kg/m^2", "kg/m**2")),
     (re.compile(r"kg\b", re.I), _fixed("kg", "kg")),
+    (re.compile(r"cm\b", re.I), _fixed("cm", "cm")),
+    (re.compile(r"m\b"), _fixed("m", "m")),
     (re.compile(r"mm\s?hg\b", re.I), _fixed("mmHg", "mmHg")),
     (re.compile(r"%|percent\b", re.I), _fixed("%", "percent")),
     (re.compile(r"(?:msec|ms|milliseconds?)\b", re.I), _fixed("ms", "millisecond")),
@@ -206,9 +209,22 @@ def match_unit(text: str) -> tuple[UnitSpec, int] | None:
     return None
 
 
+_UCUM = (("10*", "10^"), ("[iU]", "IU"), ("[IU]", "IU"), ("{copies}", "copies"), ("mm[Hg]", "mmHg"))
+_ANNOTATION = re.compile(r"\{[^{}]{0,40}\}")
+
+
+def from_ucum(unit: str) -> str:
+    """UCUM spellings (FHIR Observations) in the hand-written form the patterns read."""
+    text = unit
+    for old, new in _UCUM:
+        text = text.replace(old, new)
+    text = text.replace("/{1.73_m2}", "/1.73m2")
+    return _ANNOTATION.sub("", text).strip()
+
+
 def parse_unit(unit: str) -> UnitSpec:
     """A whole unit string -> `UnitSpec`; raises ValueError naming the string if unknown."""
-    text = (unit or "").strip()
+    text = from_ucum((unit or "").strip())
     if text in ("", "1"):
         return UnitSpec("1", "dimensionless")
     if text in ("10^9/L", "10^6/L", "10^12/L", "10^3/uL"):  # our own canonical spellings
