@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from trialscout.criteria import vocab
+from trialscout import vocab
 from trialscout.criteria.matching import NEGATED, Found, Mention, mentions
 
 _CLAUSE = re.compile(r"[;.](?:\s|$)|\bbut\b|\bhowever\b|\bprovided\b|\bunless\b")
@@ -224,7 +224,9 @@ def _condition_rule(text: str, m: Mention, before: str, kind: str, therapy_spans
     elif _skip_condition(text, m, before, after, kind, therapy_spans):
         return None
     rule = {"type": "condition", "name": m.name, "present": not negated}
-    codes = vocab.conditions()[m.name].codes
+    if _OTHER_BEFORE.search(before):  # 'other chronic liver disease': not the trial's own disease
+        rule["qualifier"] = "other_than_target"
+    codes = vocab.concepts("condition")[m.name].codes
     if codes:
         rule["codes"] = list(codes)
     return rule
@@ -234,16 +236,16 @@ def _skip_condition(
     text: str, m: Mention, before: str, after: str, kind: str, therapy_spans
 ) -> bool:
     """Mentions that are not the patient's condition: exceptions, 'other cancer', subtypes."""
-    if kind == "exclusion" and _STAGE_BEFORE.search(before) and vocab.is_a(m.name, "cancer"):
+    if (
+        kind == "exclusion"
+        and _STAGE_BEFORE.search(before)
+        and vocab.is_a(m.name, "cancer", "condition")
+    ):
         return True  # 'recurrent liver cancer' in an exclusion is a subset, not the disease
     return bool(
         _excepted(before)
         or _CONDITIONAL_BEFORE.search(before)
         or _DISTINCT.search(before)
-        or _OTHER_BEFORE.search(before)
-        or _QUALIFIED_BEFORE.search(before)
-        or _QUALIFIED_AFTER.match(after)
-        or _SUBTYPE_BEFORE.search(before)
         or _qualifies_therapy(text, m, therapy_spans)
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from trialscout.criteria import vocab
+from trialscout import vocab
 from trialscout.criteria.matching import Found, Mention, mentions
 from trialscout.criteria.textnorm import number_at
 from trialscout.vocab.units import match_unit
@@ -109,7 +109,7 @@ def _rule(analyte: str, op: str, value: float, unit_raw: str) -> dict | None:
     if not unit_raw.strip() and item.unit != "1":
         return None  # 'HCV RNA > 1000' with no unit: ambiguous, not computable
     try:
-        q = vocab.normalize_quantity(analyte, value, unit_raw)
+        q = vocab.to_canonical(analyte, value, unit_raw)
     except ValueError:
         return None
     return {"type": "lab", "analyte": analyte, "op": op, "value": _num(q.value), "unit": q.unit}
@@ -117,3 +117,89 @@ def _rule(analyte: str, op: str, value: float, unit_raw: str) -> dict | None:
 
 def _num(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
+
+
+_RESULT_AFTER = re.compile(
+    r"^\s*(?:\(\s*\w+\s*\)\s*)?(?:status\s+)?(?:is\s+|was\s+|must be\s+|test\s+)?[-:]?\s*"
+    r"(?P<r>positive|negative|seropositive|seronegative|undetectable|detectable|not detectable|"
+    r"not detected|detected|positivity|negativity)\b"
+)
+_RESULT_BEFORE = re.compile(
+    r"\b(?P<r>positive|negative|undetectable|detectable)\s+(?:for\s+|serum\s+)?$"
+)
+_RESULTS = {
+    "positive": "positive",
+    "seropositive": "positive",
+    "positivity": "positive",
+    "detected": "detectable",
+    "detectable": "detectable",
+    "negative": "negative",
+    "seronegative": "negative",
+    "negativity": "negative",
+    "undetectable": "undetectable",
+    "not detectable": "undetectable",
+    "not detected": "undetectable",
+}
+
+
+def extract_qualitative(text: str, taken: list[tuple[int, int]]) -> list[Found]:
+    """'HBeAg negative', 'HBsAg-positive', 'undetectable HBV DNA' -> a lab rule on the result."""
+    found: list[Found] = []
+    for m in mentions("lab", text):
+        if (
+            any(m.start < e and s < m.end for s, e in taken)
+            or not vocab.analytes()[m.name].qualitative
+        ):
+            continue
+        after = _RESULT_AFTER.match(text[m.end : m.end + 40])
+        before = _RESULT_BEFORE.search(text[max(0, m.start - 30) : m.start])
+        hit = after or before
+        if hit is None:
+            continue
+        rule = {"type": "lab", "analyte": m.name, "op": "=", "value": _RESULTS[hit.group("r")]}
+        if after:
+            found.append(Found(rule, m.start, m.end + after.end()))
+        else:
+            found.append(
+                Found(
+                    rule,
+                    m.start - (len(text[max(0, m.start - 30) : m.start]) - before.start()),
+                    m.end,
+                )
+            )
+    return found
+
+
+_BETWEEN = re.compile(
+    r"^\s*(?:level\s+|value\s+|of\s+|is\s+|must be\s+)*(?:between|from|of)?\s*"
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<ua>[^\d\s-][^\s-]{0,10})?\s*(?:and|to|-|–)\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>[^\s,;)]{1,12})"
+)
+
+
+def extract_ranges(text: str, taken: list[tuple[int, int]]) -> list[Found]:
+    """'HbA1c between 7% and 11%' -> {op: between, min, max} in the canonical unit."""
+    found: list[Found] = []
+    for m in mentions("lab", text):
+        if any(m.start < e and s < m.end for s, e in taken):
+            continue
+        hit = _BETWEEN.match(text[m.end : m.end + 60])
+        if hit is None:
+            continue
+        unit_a = hit.group("ua") or hit.group("ub")
+        try:
+            lo = vocab.to_canonical(m.name, float(hit.group("a")), unit_a)
+            hi = vocab.to_canonical(m.name, float(hit.group("b")), hit.group("ub"))
+        except ValueError:
+            continue
+        if lo.unit != hi.unit or lo.value > hi.value:
+            continue
+        rule = {
+            "type": "lab",
+            "analyte": m.name,
+            "op": "between",
+            "min": _num(lo.value),
+            "max": _num(hi.value),
+            "unit": lo.unit,
+        }
+        found.append(Found(rule, m.start, m.end + hit.end()))
+    return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trialscout.criteria import vocab
+from trialscout import vocab
 
 NEGATED = "!"  # prefix of a mention name read from a negated alias ('HBeAg negative')
 
@@ -54,11 +54,11 @@ def _index(pairs: dict[str, str]) -> _Table:
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, _Table]:
     sources = {
-        "lab": {n: a.aliases for n, a in vocab.analytes().items()},
-        "therapy": {n: c.aliases for n, c in vocab.therapies().items()},
+        "lab": {n: (n.replace("_", " "), *a.aliases) for n, a in vocab.analytes().items()},
+        "therapy": {n: (n, *c.aliases) for n, c in vocab.concepts("therapy").items()},
         "condition": {
-            **{n: c.aliases for n, c in vocab.conditions().items()},
-            **{NEGATED + n: c.negated_aliases for n, c in vocab.conditions().items()},
+            **{n: (n, *c.aliases) for n, c in vocab.concepts("condition").items()},
+            **{NEGATED + n: c.negated_aliases for n, c in vocab.concepts("condition").items()},
         },
         "score": {n: s.aliases for n, s in vocab.score_systems().items()},
     }

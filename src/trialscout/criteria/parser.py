@@ -11,18 +11,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from trialscout.criteria.cohorts import applies_to, split_label
 from trialscout.criteria.concepts import extract_conditions, extract_therapies, not_computable
 from trialscout.criteria.demographics import extract_age, extract_life, extract_sex
-from trialscout.criteria.labs import extract_labs
+from trialscout.criteria.labs import extract_labs, extract_qualitative, extract_ranges
+from trialscout.criteria.logic import build, windows
 from trialscout.criteria.matching import Found
+from trialscout.criteria.phrases import phrases
 from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 2  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 3  # bump when output changes: stored parses are redone on read
+CONTRACT_VERSION = 2  # contract 1, version 2: logic trees, applies_to, windows, qualifiers
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
-_IF_SENTENCE = re.compile(r"(?:^|(?<=[.;]\s))(?:if|when|for patients who|in case)\b[^.;]*[.;]?")
+_IF_SENTENCE = re.compile(
+    r"(?:^|(?<=[.;]\s))(?:if|when|for patients who|in case)\b[^.;]{0,400}[.;]?"
+)
+_EXAMPLES = re.compile(
+    r"(?:,\s*|\(\s*|\s)(?:such as|e\.g\.?|eg\.|for example|for instance|i\.e\.?|including)\s[^;)]{0,200}[)]?"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _REWRITES = [
     (
         re.compile(r"\baspartate\s+(or|and|/)\s+alanine\s+aminotransferases?\b"),
@@ -35,98 +45,183 @@ _REWRITES = [
     (re.compile(r"\b(?:serum\s+)?(?:amino)?transaminases\b"), "ast and alt"),
     (re.compile(r"\bsgot\s*/\s*sgpt\b"), "sgot / sgpt"),
 ]
+# 'hepatitis A, C, D or E' and 'hepatitis B or C': every member keeps the head word.
+_HEPATITIS_LIST = re.compile(r"\bhepatitis\s+([a-e])((?:\s*(?:,|/|or|and|and/or)\s*[a-e]\b)+)")
 
 
 def parse_criteria(text: str | None, nct_id: str | None = None) -> dict[str, Any]:
-    """Contract 1 for any text at all (None, empty, garbage, 100 KB): never raises."""
+    """Contract 1 (version 2) for any text at all (None, empty, garbage, 100 KB): never raises."""
     try:
         items = split_items(text if isinstance(text, str) else None)
     except Exception:  # pragma: no cover - the splitter is total; this is the last guard
         items = [
             Item("inclusion", line.strip()) for line in str(text or "").splitlines() if line.strip()
         ]
-    return {"nct_id": nct_id, "criteria": [parse_item(item) for item in items]}
+    return {
+        "nct_id": nct_id,
+        "parser_version": PARSER_VERSION,
+        "criteria": [parse_item(item) for item in items],
+    }
 
 
 def parse_item(item: Item) -> dict[str, Any]:
-    """One criterion of contract 1 for one split item."""
-    criterion: dict[str, Any] = {"kind": item.kind, "text": item.text}
-    try:
-        found, connectors = _extract(item)
-    except Exception:  # an extractor bug must never lose the criterion
-        found, connectors = [], []
-    rules = _dedupe([f.rule for f in found])
-    if not rules:
-        criterion["rules"] = [{"type": "other", "text": item.text}]
-        return criterion
-    logic = _logic(item.kind, connectors) if len(rules) > 1 else "all"
-    if logic is None:  # nested and/or: not computable as a flat rule list
-        criterion["rules"] = [{"type": "other", "text": item.text}]
-        return criterion
-    criterion["rules"] = rules
-    if logic == "any":
-        criterion["logic"] = "any"
-    return criterion
-
-
-def _extract(item: Item) -> tuple[list[Found], list[str]]:
+    """One criterion of contract 1 (version 2) for one split item."""
+    criterion: dict[str, Any] = {"kind": item.kind, "text": item.text, "applies_to": None}
+    group = applies_to(item.context) if item.context else None
     source = item.text if item.rule_text is None else item.rule_text
     if item.context and source.startswith(item.context + ":"):
         source = source[len(item.context) + 1 :]
-    t = normalize(source[:MAX_ITEM_CHARS])
-    if not_computable(t, item.kind):
-        return [], []
+    inline, source = split_label(source)
+    criterion["applies_to"] = inline if inline is not None else group
+    try:
+        if item.alternatives:
+            rules, logic = _alternatives(item)
+        else:
+            rules, logic = _rules(source, item.kind, item.context)
+    except Exception:  # an extractor bug must never lose the criterion
+        rules, logic = [], None
+    if not rules:
+        rules, logic = [{"type": "other", "text": item.text}], 0
+    criterion["rules"] = rules
+    criterion["logic"] = _simple(logic)
+    return criterion
+
+
+def _simple(logic: Any) -> Any:
+    """A lone index or a flat list over every rule is written 'all' / 'any' (as in version 1)."""
+    if isinstance(logic, int):
+        return "all"
+    return logic
+
+
+def _alternatives(item: Item) -> tuple[list[dict], Any]:
+    """'At least one of the following:' -> any of the sub-items (each parsed on its own)."""
+    rules: list[dict] = []
+    branches: list[Any] = []
+    for text in item.alternatives:
+        sub_rules, sub_logic = _rules(text, item.kind, item.context)
+        if not sub_rules:
+            sub_rules, sub_logic = [{"type": "other", "text": text}], 0
+        branches.append(_shift(sub_logic, len(rules)))
+        rules += sub_rules
+    return rules, {"any": branches} if len(branches) > 1 else branches[0]
+
+
+def _shift(logic: Any, offset: int) -> Any:
+    if isinstance(logic, int):
+        return logic + offset
+    return {
+        k: ([_shift(x, offset) for x in v] if isinstance(v, list) else _shift(v, offset))
+        for k, v in logic.items()
+    }
+
+
+def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
+    """Rules and their tree for one criterion's own text, sentence by sentence."""
+    rules: list[dict] = []
+    conjuncts: list[Any] = []
+    notes: list[dict] = []
+    for sentence in _SENTENCE.split(source[:MAX_ITEM_CHARS]):
+        t = normalize(sentence)
+        if phrases().explanatory.match(t):
+            notes.append({"type": "other", "text": sentence.strip()})
+            continue
+        for example in _EXAMPLES.finditer(t):  # examples illustrate the head, they add no rule
+            notes.append({"type": "other", "text": example.group(0).strip(" ,()")})
+        t = _EXAMPLES.sub(lambda m: " " * len(m.group(0)), t)
+        found, t = _extract(t, kind, context)
+        if not found:
+            if _content_words(t):
+                notes_or_rule = {"type": "other", "text": sentence.strip()}
+                rules.append(notes_or_rule)
+                conjuncts.append(len(rules) - 1)
+            continue
+        found = _generic_guard(t, found)
+        sub_rules, sub_logic = build(t, found, kind)
+        _windows(t, sub_rules)
+        conjuncts.append(_shift(sub_logic, len(rules)))
+        rules += sub_rules
+    if not conjuncts:
+        return [], None
+    rules += notes  # explanations qualify the criterion; they are not part of its logic
+    logic = conjuncts[0] if len(conjuncts) == 1 else {"all": conjuncts}
+    return rules, logic
+
+
+def _content_words(t: str) -> bool:
+    p = phrases()
+    return any(w not in p.filler for w in re.findall(r"[a-z]{3,}", t))
+
+
+def _windows(t: str, rules: list[dict]) -> None:
+    """'within 6 months' applies to every condition and therapy rule of its sentence."""
+    within, since = windows(t)
+    for rule in rules:
+        if rule.get("type") not in ("condition", "therapy"):
+            continue
+        if "within_days" in rule or "since_days" in rule:
+            continue
+        if within is not None:
+            rule["within_days"] = within
+        elif since is not None:
+            rule["since_days"] = since
+
+
+def _generic_guard(t: str, found: list[Found]) -> list[Found]:
+    """A generic concept named after an unknown specific word is an unknown disease."""
+    p = phrases()
+    out = []
+    for f in found:
+        rule = f.rule
+        if rule.get("type") == "condition" and rule.get("name") in p.generic_concepts:
+            before = re.findall(r"[a-z][\w-]*", t[max(0, f.start - 40) : f.start])
+            word = before[-1] if before else ""
+            if word and word not in p.generic_premodifiers and word not in p.filler:
+                phrase = t[max(0, f.start - len(word) - 1) : f.end].strip()
+                out.append(Found({"type": "other", "text": phrase}, f.start - len(word) - 1, f.end))
+                continue
+        out.append(f)
+    return out
+
+
+def _extract(t: str, kind: str, ctx: str) -> tuple[list[Found], str]:
+    """Rules found in one normalized sentence, in text order, and the text they were read from."""
+    if not_computable(t, kind):
+        return [], t
     if "if " in t or "when " in t or "in case" in t or "for patients who" in t:
         t = _IF_SENTENCE.sub(lambda m: " " * len(m.group(0)), t)
     if "transaminase" in t or "aminotransferase" in t or "sgot" in t:
         for pattern, repl in _REWRITES:
             t = pattern.sub(repl, t)
-    ctx = item.context
-    found = extract_labs(t, item.kind)
+    if "hepatitis" in t:
+        t = _HEPATITIS_LIST.sub(_expand_hepatitis, t)
+    item_kind = kind
+    found = extract_ranges(t, [])
+    found += extract_labs(t, item_kind)
+    found += extract_qualitative(t, [(f.start, f.end) for f in found])
     taken = [(f.start, f.end) for f in found]
     for f in extract_scores(t):
         if not any(f.start < e and s < f.end for s, e in taken):
             found.append(f)
-    found += extract_age(t, ctx) + extract_life(t, ctx) + extract_sex(t, item.kind, ctx)
+    found += extract_age(t, ctx) + extract_life(t, ctx) + extract_sex(t, item_kind, ctx)
     taken = [(f.start, f.end) for f in found]
-    therapies = extract_therapies(t, item.kind, taken)
-    found += therapies + extract_conditions(t, item.kind, taken)
+    therapies = extract_therapies(t, item_kind, taken)
+    found += therapies + extract_conditions(t, item_kind, taken)
     found.sort(key=lambda f: f.start)
-    connectors = [t[a.end : b.start] for a, b in zip(found, found[1:], strict=False)]
-    return found, connectors
+    return _dedupe(found), t
 
 
-def _dedupe(rules: list[dict]) -> list[dict]:
+def _expand_hepatitis(m: re.Match) -> str:
+    letters = [m.group(1), *re.findall(r"\b([a-e])\b", m.group(2))]
+    return ", ".join(f"hepatitis {x}" for x in letters[:-1]) + f" or hepatitis {letters[-1]}"
+
+
+def _dedupe(found: list[Found]) -> list[Found]:
+    """The same rule read twice ('HCC (hepatocellular carcinoma)') counts once."""
     seen, out = set(), []
-    for rule in rules:
-        key = repr(sorted(rule.items()))
+    for f in found:
+        key = repr(sorted(f.rule.items()))
         if key not in seen:
             seen.add(key)
-            out.append(rule)
+            out.append(f)
     return out
-
-
-def _logic(kind: str, connectors: list[str]) -> str | None:
-    """'any', 'all', or None when 'and' and 'or' are mixed in an exclusion (nested logic).
-
-    Exclusions list alternatives ('TACE or radiotherapy', 'HIV, HBV, HCV'); inclusions are
-    conjunctions unless every connector between rules says 'or'.
-    """
-    has_or = [bool(re.search(r"\bor\b", c)) for c in connectors]
-    if kind == "exclusion":  # ';' and ',' separate alternatives here; only 'and' conjoins
-        has_and = [
-            bool(re.search(r"\band\b(?!/)", c)) and not o
-            for c, o in zip(connectors, has_or, strict=True)
-        ]
-        if any(has_and) and any(has_or) and not any("," in c for c in connectors):
-            return None  # 'co-infected with HBV and HCV or with HBV and HDV
-        return "all" if all(has_and) else "any"
-    has_and = [
-        bool(re.search(r"\band\b(?!/)|;", c)) and not o
-        for c, o in zip(connectors, has_or, strict=True)
-    ]
-    return (
-        "any"
-        if connectors and all(o and not a for o, a in zip(has_or, has_and, strict=True))
-        else "all"
-    )

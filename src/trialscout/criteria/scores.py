@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from trialscout.criteria import vocab
+from trialscout import vocab
 from trialscout.criteria.labs import OPS
 from trialscout.criteria.matching import Found, mentions
 

@@ -56,6 +56,7 @@ class Item:
     indent: int = 0
     bulleted: bool = False
     rule_text: str | None = None  # what the rule parser reads, when it differs from `text`
+    alternatives: list[str] = field(default_factory=list)  # "one of the following:" sub-items
 
 
 def clean(text: str) -> str:
@@ -150,9 +151,12 @@ def _flatten(item: Item, out: list[Item], context: str) -> None:
     text = item.text.strip()
     if item.children and (_ALTERNATIVES.search(text) or _EXCEPTIONS.search(text)):
         # alternatives cannot be flattened into rules; exceptions are read from the parent only
-        rule_text = "" if _ALTERNATIVES.search(text) else text
-        parts = [text] + [_subtree_text(c) for c in item.children]
-        out.append(Item(item.kind, " ".join(parts), context, rule_text=rule_text))
+        subs = [_subtree_text(c) for c in item.children]
+        parts = [text, *subs]
+        if _ALTERNATIVES.search(text):
+            out.append(Item(item.kind, " ".join(parts), context, alternatives=subs))
+        else:
+            out.append(Item(item.kind, " ".join(parts), context, rule_text=text))
         return
     if item.children:
         label = text.rstrip(":： ")

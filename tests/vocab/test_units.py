@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trialscout.vocab.units import match_unit, parse_unit
-from trialscout.criteria.vocab import normalize_quantity
+from trialscout.vocab import match_unit, parse_unit
+from trialscout.vocab import to_canonical as normalize_quantity
 
 CASES = [
     # counts: superscripts, lost superscripts, carets, UCUM stars, K/uL, per-mm3
@@ -120,3 +120,23 @@ def test_match_unit_reports_consumed_length():
     spec, used = match_unit(" × 10^9/L; and more")
     assert spec.token == "10^9/L"
     assert " × 10^9/L; and more"[used:].startswith(";")
+
+
+def test_hba1c_mmol_per_mol_is_affine_not_a_ratio():
+    """Issue 11: HbA1c 55 mmol/mol is 7.2 % (IFCC -> NGSP), not 5.5 %."""
+    assert round(normalize_quantity("hba1c", 55, "mmol/mol").value, 1) == 7.2
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit", "expected"),
+    [
+        ("platelets", 120, "10*9/L", 120),
+        ("platelets", 120, "10*3/uL", 120),
+        ("platelets", 120000, "/uL", 120),
+        ("hemoglobin", 13, "g/dL", 130),
+        ("hbv_dna", 2000, "[iU]/mL", 2000),
+        ("creatinine", 1.0, "mg/dL", 88.4),
+    ],
+)
+def test_ucum_spellings_from_fhir(analyte, value, unit, expected):
+    assert normalize_quantity(analyte, value, unit).value == pytest.approx(expected, rel=1e-3)

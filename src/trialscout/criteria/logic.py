@@ -1,0 +1,234 @@
+"""Rules read from one criterion -> a logic tree over them (contract 1, version 2).
+
+The extractors find rules and where they sit in the text; this module reads what lies between
+them. Connectors make the tree: "or" lists are alternatives, "and" lists conjunctions, a comma
+takes the meaning of the list's last connector ("A, B, C or D"), and "or" binds tighter than
+"and" ("hepatitis B or C infection and cirrhosis" = (B or C) and cirrhosis). A negation covering
+a list negates the whole list ("no prior A or B" = neither). Words that are neither a rule nor
+filler are not dropped: beside a rule they qualify it (rule AND an `other` leaf: "severe"),
+between connectors they are a list member of their own (an `other` leaf: "or other heart
+disease"). So a criterion can only be decided by text that was understood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from trialscout import vocab
+from trialscout.criteria.matching import Found
+from trialscout.criteria.phrases import phrases
+
+_TOKEN = re.compile(r"and/or|[a-z0-9µμ≥≤<>=%][\w'./%^×*µμ≥≤<>=+-]*|[,;:]")
+_EXCEPT = re.compile(
+    r"^\W*(?:except(?:\s+for)?|excluding|other than|apart from|with the exception of|not including)\b"
+)
+_HISTORY_TYPES = ("condition", "therapy")
+
+
+@dataclass(slots=True)
+class _Element:
+    leaf: Any  # a rule index or a subtree
+    pre: list[str] = field(default_factory=list)  # qualifying words before it
+    post: list[str] = field(default_factory=list)  # qualifying words after it
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _connector(token: str) -> str | None:
+    p = phrases()
+    if token in p.or_words:
+        return "or"
+    if token in p.and_words:
+        return "and"
+    if token in (",", ";"):
+        return token
+    return None
+
+
+def _content(words: list[str]) -> bool:
+    """True when the words say something beyond filler (a qualifier we cannot compute)."""
+    p = phrases()
+    return any(
+        w not in p.filler and _connector(w) is None and w != ":" and not re.fullmatch(r"[\d.,]+", w)
+        for w in words
+    )
+
+
+def _pieces(gap: str) -> tuple[list[list[str]], list[str]]:
+    """A gap's word runs between connectors, and the connectors (one fewer than the runs)."""
+    runs: list[list[str]] = [[]]
+    joins: list[str] = []
+    for token in _tokens(gap):
+        conn = _connector(token)
+        if conn is None:
+            runs[-1].append(token)
+            continue
+        if runs[-1] or not joins:
+            joins.append(conn)
+            runs.append([])
+        else:  # ", or" / ", and": the word decides
+            joins[-1] = conn if conn in ("or", "and") else joins[-1]
+    return runs, joins
+
+
+def build(text: str, found: list[Found], kind: str) -> tuple[list[dict], Any]:
+    """(rules, logic) for one criterion's normalized text and its extracted rules."""
+    rules = [dict(f.rule) for f in found]
+    elements: list[_Element] = []
+    joins: list[str] = []
+    cursor = 0
+    for i, f in enumerate(found):
+        runs, gap_joins = _pieces(text[cursor : f.start])
+        if not elements:
+            _lead(rules, elements, joins, runs, gap_joins)
+            elements.append(_Element(i, pre=runs[-1]))
+        else:
+            _between(rules, elements, joins, runs, gap_joins)
+            elements.append(_Element(i, pre=runs[-1] if gap_joins else []))
+        cursor = f.end
+    tail_runs, tail_joins = _pieces(text[cursor:])
+    _tail(rules, elements, joins, tail_runs, tail_joins)
+    leaves = [_qualified(rules, e) for e in elements]
+    return rules, _tree(rules, leaves, joins, kind)
+
+
+def _lead(rules, elements, joins, runs, run_joins) -> None:
+    """Words before the first rule: list members of their own when a connector follows them."""
+    for run, join in zip(runs[:-1], run_joins, strict=True):
+        if _content(run):
+            elements.append(_Element(_other(rules, " ".join(run))))
+            joins.append(join)
+
+
+def _between(rules, elements, joins, runs, run_joins) -> None:
+    """Words between two rules: qualifiers of either neighbour, or list members between joins."""
+    elements[-1].post += runs[0]
+    if not run_joins:
+        joins.append("")
+        return
+    joins.append(run_joins[0])
+    for run, join in zip(runs[1:-1], run_joins[1:], strict=True):
+        if _content(run):
+            elements.append(_Element(_other(rules, " ".join(run))))
+            joins.append(join)
+        elif join in ("or", "and"):
+            joins[-1] = join
+
+
+def _tail(rules, elements, joins, runs, run_joins) -> None:
+    """Words after the last rule: an exception list, a qualifier, or further list members."""
+    cut = next((i for i, r in enumerate(runs) if _EXCEPT.match(" ".join(r))), None)
+    if cut is not None:
+        tail_text = " ".join(" ".join(r) for r in runs[cut:])
+        runs, run_joins = runs[:cut] or [[]], run_joins[: max(cut - 1, 0)]
+        _except(rules, elements, tail_text)
+    elements[-1].post += runs[0]
+    for run, join in zip(runs[1:], run_joins, strict=False):
+        if _content(run):
+            joins.append(join)
+            elements.append(_Element(_other(rules, " ".join(run))))
+
+
+def _except(rules, elements, tail_text: str) -> None:
+    """'except X': a condition rule's exception list, else a note qualifying the criterion."""
+    if elements:
+        last = elements[-1].leaf
+        if isinstance(last, int) and rules[last].get("type") == "condition":
+            rules[last]["except"] = _excepted_names(tail_text)
+            return
+    _other(rules, tail_text)  # 'except topical use': qualifies the criterion, not in the tree
+
+
+def _excepted_names(text: str) -> list[str]:
+    """'except non-melanoma skin cancer or carcinoma in situ' -> the names, vocabulary ids
+    where a whole name is one concept, else as written."""
+    body = _EXCEPT.sub("", text)
+    names = [n.strip(" .,;()") for n in re.split(r",|;|\bor\b|\band\b", body)]
+    return [vocab.canonical(n, "condition") or n for n in names if n]
+
+
+def _other(rules: list[dict], text: str) -> int:
+    rules.append({"type": "other", "text": text.strip(" ,;:")})
+    return len(rules) - 1
+
+
+def _qualified(rules: list[dict], e: _Element) -> Any:
+    words = e.pre + e.post
+    if not _content(words) or not isinstance(e.leaf, int):
+        return e.leaf
+    return {"all": [e.leaf, _other(rules, " ".join(words))]}
+
+
+def _tree(rules: list[dict], leaves: list[Any], joins: list[str], kind: str) -> Any:
+    if len(leaves) == 1:
+        return leaves[0]
+    resolved = _resolve_commas(joins, kind)
+    groups: list[list[Any]] = [[leaves[0]]]
+    for leaf, join in zip(leaves[1:], resolved, strict=True):
+        if join == "or":
+            groups[-1].append(leaf)
+        else:
+            groups.append([leaf])
+    conjuncts = [_any(rules, g, kind) for g in groups]
+    return conjuncts[0] if len(conjuncts) == 1 else {"all": conjuncts}
+
+
+def _resolve_commas(joins: list[str], kind: str) -> list[str]:
+    """Each comma or semicolon takes the meaning of the next 'and'/'or' of its list."""
+    default = "or" if kind == "exclusion" else "and"
+    out = list(joins)
+    for i, join in enumerate(joins):
+        if join in (",", ";"):
+            following = next((j for j in joins[i + 1 :] if j in ("and", "or")), None)
+            if join == ";" or following is None:
+                out[i] = default
+            else:
+                out[i] = following
+        elif join == "":
+            out[i] = "and"
+    if kind == "exclusion" and "," in joins and len(joins) >= 2 and set(out) == {"and"}:
+        out = ["or"] * len(out)  # 'history of MI, stroke, and heart failure': any of them
+    return out
+
+
+def _any(rules: list[dict], group: list[Any], kind: str) -> Any:
+    """An 'or' group. In an exclusion list 'No prior A or B' states what excludes (A or B), as in
+    contract 1's example; in an inclusion it requires neither."""
+    if len(group) == 1:
+        return group[0]
+    negated = [
+        g
+        for g in group
+        if isinstance(g, int)
+        and rules[g].get("type") in _HISTORY_TYPES
+        and rules[g].get("present") is False
+    ]
+    if len(negated) == len(group):  # 'no prior A or B': none of them
+        for g in negated:
+            rules[g]["present"] = True
+        return {"any": group} if kind == "exclusion" else {"not": {"any": group}}
+    return {"any": group}
+
+
+def windows(text: str) -> tuple[int | None, int | None]:
+    """(within_days, since_days) stated in a sentence, if any."""
+    p = phrases()
+    within = _days(p.within, text)
+    since = _days(p.since, text)
+    return within, since
+
+
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30.44, "y": 365.25}
+
+
+def _days(patterns, text: str) -> int | None:
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m:
+            n = float(m.groupdict().get("n") or 1)
+            return round(n * _UNIT_DAYS[m.group("u")[0]])
+    return None
