@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialscout.criteria import parse_criteria, parse_item
+from trialscout.criteria import PARSER_VERSION, parse_criteria, parse_item
 from trialscout.criteria.split import Item
 
 
@@ -125,14 +125,11 @@ def test_exclusion_requirement_is_inverted():
 @pytest.mark.parametrize(
     "text",
     [
-        "History of other malignancies within the last 5 years",  # not the trial's own cancer
-        "Uncontrolled diabetes",  # qualified: not every diabetic
         "Patients previously treated with TACE are eligible",  # permission, not a requirement
         "Current or prior use of immunosuppressive medication before the first dose of durvalumab",
         "Pathological diagnosis of non-hepatocellular carcinoma;",
         "ALT ≤ 2.5 × ULN or < 5 × ULN for liver metastases",  # conditional threshold
         "High myopia, previous intraocular / refractive surgery",  # one kind of surgery
-        "Decompensated diabetes mellitus",
     ],
 )
 def test_no_wrong_rules(text):
@@ -144,15 +141,43 @@ def test_no_wrong_rules(text):
     assert not names & {"liver metastases", "surgery"}
 
 
+@pytest.mark.parametrize(
+    "text", ["Uncontrolled diabetes", "Decompensated diabetes mellitus", "Severe diabetes"]
+)
+def test_a_qualified_condition_is_the_condition_and_an_unknown_qualifier(text):
+    """'Uncontrolled diabetes' excludes no diabetic for sure: diabetes AND (uncontrolled: other)."""
+    c = parse_item(Item("exclusion", text))
+    assert c["rules"][0] == {"type": "condition", "name": "diabetes mellitus", "present": True}
+    assert c["rules"][1]["type"] == "other"
+    assert c["logic"] in ("all", {"all": [0, 1]})
+
+
+def test_other_malignancy_does_not_mean_the_trials_own_cancer():
+    c = parse_item(Item("exclusion", "History of other malignancies within the last 5 years"))
+    assert c["rules"] == [
+        {
+            "type": "condition",
+            "name": "cancer",
+            "present": True,
+            "qualifier": "other_than_target",
+            "within_days": 1826,
+        }
+    ]
+
+
 def test_negated_conditions():
     out = rules("No brain metastases")
     assert out == [{"type": "condition", "name": "brain metastases", "present": False}]
     out = rules("HBeAg negative chronic hepatitis B")
-    assert {
-        "type": "condition",
-        "name": "HBeAg-positive chronic hepatitis B",
-        "present": False,
-    } in out
+    assert out == [
+        {"type": "lab", "analyte": "hbeag", "op": "=", "value": "negative"},
+        {
+            "type": "condition",
+            "name": "chronic hepatitis b",
+            "present": True,
+            "codes": ["icd10cm:B18.1"],
+        },
+    ]
 
 
 def test_sex_rules():
@@ -173,20 +198,26 @@ def test_contract_example_from_design():
     out = parse_criteria(text, "NCT04163237")
     assert out == {
         "nct_id": "NCT04163237",
+        "parser_version": PARSER_VERSION,
         "criteria": [
             {
                 "kind": "inclusion",
                 "text": "Platelets >= 50 x 10^9/L",
+                "applies_to": None,
                 "rules": [lab("platelets", ">=", 50, "10^9/L")],
+                "logic": "all",
             },
             {
                 "kind": "inclusion",
                 "text": "AST, ALT <= 2.5 x ULN",
+                "applies_to": None,
                 "rules": [lab("ast", "<=", 2.5, "xULN"), lab("alt", "<=", 2.5, "xULN")],
+                "logic": "all",
             },
             {
                 "kind": "exclusion",
                 "text": "Preoperative TACE or radiotherapy",
+                "applies_to": None,
                 "rules": [
                     {"type": "therapy", "name": "transarterial chemoembolization", "present": True},
                     {"type": "therapy", "name": "radiotherapy", "present": True},
@@ -205,5 +236,5 @@ def test_ctgov_comparator_spellings():
 def test_antibody_positive_is_infection():
     out = rules("HIV antibody positive", "exclusion")
     assert out == [
-        {"type": "condition", "name": "HIV infection", "present": True, "codes": ["B20"]}
+        {"type": "condition", "name": "hiv infection", "present": True, "codes": ["icd10cm:B20"]}
     ]

@@ -14,12 +14,7 @@ from trialscout.criteria import parse_criteria
         # exclude every patient who is not pregnant.
         (
             "Exclusion Criteria:\n* Women of child-bearing potential without a negative pregnancy test",
-            [
-                {
-                    "type": "other",
-                    "text": "Women of child-bearing potential without a negative pregnancy test",
-                }
-            ],
+            [],  # only an `other` rule: unknown, never "not pregnant"
         ),
         (
             "Inclusion Criteria:\n* Negative serum pregnancy test within 7 days",
@@ -32,5 +27,9 @@ from trialscout.criteria import parse_criteria
     ],
 )
 def test_pregnancy_tests(text, rules):
+    """The test requirement in an exclusion is a note outside the logic (never 'pregnancy
+    absent', which excluded every non-pregnant patient)."""
     (criterion,) = parse_criteria(text)["criteria"]
-    assert [{k: v for k, v in r.items() if k != "codes"} for r in criterion["rules"]] == rules
+    computable = [r for r in criterion["rules"] if r["type"] != "other"]
+    assert [{k: v for k, v in r.items() if k != "codes"} for r in computable] == rules
+    assert criterion["logic"] in ("all", "any", {"all": [0]}, {"any": [0]})

@@ -76,7 +76,7 @@ def test_alternatives_stay_one_criterion():
     )
     items = split_items(text)
     assert len(items) == 1
-    assert items[0].rule_text == ""  # alternatives are not flattened into rules
+    assert items[0].alternatives == ["Child-Pugh B7 with ECOG 0-1", "Child-Pugh A with ECOG 2"]
     assert "Child-Pugh A with ECOG 2" in items[0].text
 
 

@@ -139,7 +139,9 @@ def restore_caches():
 
 
 def test_bad_analyte_entries_raise_naming_the_key(monkeypatch, restore_caches):
-    _broken(monkeypatch, labs_module, "labs.yaml", {"broken": {"unit": "g/L", "aliases": ["Upper"]}})
+    _broken(
+        monkeypatch, labs_module, "labs.yaml", {"broken": {"unit": "g/L", "aliases": ["Upper"]}}
+    )
     with pytest.raises(ValueError, match="'broken'"):
         vocab.analytes()
 

@@ -57,8 +57,12 @@ def _condition_group(text: str) -> Any:
     return {"type": "other", "text": text}
 
 
+_SECTION = re.compile(r"^\s*(?P<label>[a-z][a-z /&-]{2,40}):\s+(?P<rest>\S.*)$", re.S | re.I)
+
+
 def split_label(text: str) -> tuple[Any | None, str]:
-    """('Phase II only: patients with ...') -> (applies_to, the rest); (None, text) otherwise."""
+    """('Phase II only: patients with ...') -> (applies_to, the rest); a section label that names
+    no group ('Viral load limitations:') is structure and is dropped; (None, text) otherwise."""
     for pattern in (_LABEL, _MUST, _INLINE):
         m = pattern.match(text)
         if m:
@@ -66,4 +70,7 @@ def split_label(text: str) -> tuple[Any | None, str]:
             if group is not None and m.group("rest").strip():
                 rest = m.group("rest")
                 return group, rest
+    section = _SECTION.match(text)
+    if section and len(section.group("label").split()) <= 4:
+        return None, section.group("rest")
     return None, text

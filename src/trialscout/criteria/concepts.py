@@ -182,6 +182,8 @@ def extract_conditions(text: str, kind: str, taken: list[tuple[int, int]]) -> li
     lab_spans = [(m.start, m.end) for m in mentions("lab", text)]
     all_mentions = mentions("condition", text)
     masked = text
+    for s, e in taken:  # 'HBeAg negative chronic hepatitis B': the result negates no disease
+        masked = masked[:s] + " " * (e - s) + masked[e:]
     for m in all_mentions:  # 'HBeAg negative' must not negate the words after it
         if m.name.startswith(NEGATED):
             masked = masked[: m.start] + " " * (m.end - m.start) + masked[m.end :]

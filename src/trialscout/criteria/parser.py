@@ -32,6 +32,9 @@ _IF_SENTENCE = re.compile(
 _EXAMPLES = re.compile(
     r"(?:,\s*|\(\s*|\s)(?:such as|e\.g\.?|eg\.|for example|for instance|i\.e\.?|including)\s[^;)]{0,200}[)]?"
 )
+_REQUIREMENT = re.compile(
+    r"(?:^|(?<=;))[^;]{0,80}\b(?:must|should|are required to|is required to|agree to|willing to)\s+(?:have|use|agree|be willing|practice|undergo)\b[^;]{0,200}"
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _REWRITES = [
     (
@@ -83,14 +86,17 @@ def parse_item(item: Item) -> dict[str, Any]:
     if not rules:
         rules, logic = [{"type": "other", "text": item.text}], 0
     criterion["rules"] = rules
-    criterion["logic"] = _simple(logic)
+    criterion["logic"] = _simple(logic, len(rules))
     return criterion
 
 
-def _simple(logic: Any) -> Any:
+def _simple(logic: Any, count: int) -> Any:
     """A lone index or a flat list over every rule is written 'all' / 'any' (as in version 1)."""
     if isinstance(logic, int):
         return "all"
+    for key in ("all", "any"):
+        if isinstance(logic, dict) and logic.get(key) == list(range(count)):
+            return key
     return logic
 
 
@@ -126,6 +132,10 @@ def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
         if phrases().explanatory.match(t):
             notes.append({"type": "other", "text": sentence.strip()})
             continue
+        if kind == "exclusion":  # 'women ... must have a negative pregnancy test': a requirement
+            for req in _REQUIREMENT.finditer(t):
+                notes.append({"type": "other", "text": req.group(0).strip(" ;,")})
+            t = _REQUIREMENT.sub(lambda m: " " * len(m.group(0)), t)
         for example in _EXAMPLES.finditer(t):  # examples illustrate the head, they add no rule
             notes.append({"type": "other", "text": example.group(0).strip(" ,()")})
         t = _EXAMPLES.sub(lambda m: " " * len(m.group(0)), t)
@@ -157,7 +167,7 @@ def _windows(t: str, rules: list[dict]) -> None:
     """'within 6 months' applies to every condition and therapy rule of its sentence."""
     within, since = windows(t)
     for rule in rules:
-        if rule.get("type") not in ("condition", "therapy"):
+        if rule.get("type") not in ("condition", "therapy") or rule.get("name") in phrases().states:
             continue
         if "within_days" in rule or "since_days" in rule:
             continue

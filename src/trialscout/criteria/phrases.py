@@ -30,6 +30,7 @@ class Phrases:
     generic_concepts: frozenset[str]
     generic_premodifiers: frozenset[str]
     other_than_target: re.Pattern
+    states: frozenset[str]
 
 
 def _words(raw: dict, key: str) -> frozenset[str]:
@@ -73,5 +74,6 @@ def phrases() -> Phrases:
         since=tuple(re.compile(p) for p in raw["windows"]["since"]),
         generic_concepts=_words(raw, "generic_concepts"),
         generic_premodifiers=_words(raw, "generic_premodifiers"),
+        states=_words(raw, "states"),
         other_than_target=re.compile(rf"\b(?:{_alternation(raw['other_than_target'])})\b"),
     )
