@@ -41,7 +41,7 @@ def norm(text: str) -> str:
 def _table(kind: str) -> dict[str, Concept]:
     name = {"condition": "conditions.yaml", "therapy": "therapies.yaml"}[kind]
     raw = read(name)
-    out: dict[str, Concept] = {}
+    entries: dict[str, dict[str, list[str]]] = {}
     for key, entry in raw.items():
         where = f"{name}: {key!r}"
         if not isinstance(key, str) or key != norm(key):
@@ -50,19 +50,62 @@ def _table(kind: str) -> dict[str, Concept]:
         unknown = set(entry) - {"aliases", "parents", "codes", "negated_aliases"}
         if unknown:
             raise ValueError(f"{where}: unknown fields {sorted(unknown)}")
-        out[key] = Concept(
+        entries[key] = {
+            "aliases": list(terms(entry, "aliases", where)),
+            "parents": list(terms(entry, "parents", where)),
+            "codes": list(codes(entry, where)),
+            "negated": list(terms(entry, "negated_aliases", where)),
+        }
+    if kind == "condition":
+        _add_icd(entries)
+    out = {
+        key: Concept(
             key,
             kind,
-            terms(entry, "aliases", where),
-            terms(entry, "parents", where),
-            codes(entry, where),
-            terms(entry, "negated_aliases", where),
+            tuple(e["aliases"]),
+            tuple(e["parents"]),
+            tuple(e["codes"]),
+            tuple(e["negated"]),
         )
+        for key, e in entries.items()
+    }
     for concept in out.values():
         for parent in concept.parents:
             if parent not in out:
                 raise ValueError(f"{name}: {concept.id!r}: unknown parent {parent!r}")
     return out
+
+
+def _add_icd(entries: dict[str, dict[str, list[str]]]) -> None:
+    """ICD-10-CM items as concepts, merged into a curated concept that has the code or a name.
+
+    Curated entries win: an ICD name that is already another concept's name or alias is left
+    out, so the curated synonyms a clinician wrote are never overridden by the tree's wording.
+    """
+    owner: dict[str, str] = {}
+    by_code: dict[str, str] = {}
+    for key, e in entries.items():
+        for alias in (key, *e["aliases"], *e["negated"]):
+            owner.setdefault(alias, key)
+        for code in e["codes"]:
+            if code.startswith("icd10cm:"):
+                by_code.setdefault(code[8:], key)
+    for code, (_parent, names) in icd.table().items():
+        if not names:
+            continue
+        target = by_code.get(code) or next((owner[n] for n in names if n in owner), None)
+        if target is None:
+            target = names[0]
+            entries[target] = {"aliases": [], "parents": [], "codes": [], "negated": []}
+            owner[target] = target
+        entry = entries[target]
+        if f"icd10cm:{code}" not in entry["codes"]:
+            entry["codes"].append(f"icd10cm:{code}")
+        by_code.setdefault(code, target)
+        for n in names:
+            if n not in owner:
+                owner[n] = target
+                entry["aliases"].append(n)
 
 
 @cache

@@ -30,11 +30,23 @@ class Mention:
     negated: bool = False  # the alias names the concept's absence ("hiv negative")
 
 
+def plural(alias: str) -> str | None:
+    """'cardiac arrhythmia' -> 'cardiac arrhythmias' (the last word), None when already plural."""
+    if alias.endswith(("s", "x", ")")) or not alias[-1:].isalpha():
+        return None
+    if alias.endswith("y") and alias[-2:-1] not in "aeiou":
+        return alias[:-1] + "ies"
+    return alias + "s"
+
+
 def _entries() -> Iterable[tuple[str, str, str, bool]]:
     for kind in ("condition", "therapy"):
         for c in concepts(kind).values():
             for alias in (c.id, *c.aliases):
                 yield alias, kind, c.id, False
+                many = plural(alias) if len(alias) > 4 else None
+                if many:
+                    yield many, kind, c.id, False
             for alias in c.negated_aliases:
                 yield alias, kind, c.id, True
     for a in analytes().values():
@@ -51,6 +63,8 @@ def _automaton() -> ahocorasick.Automaton:
     found: dict[str, list[tuple[str, str, bool]]] = {}
     for alias, kind, cid, negated in _entries():
         key = " ".join(alias.lower().translate(_QUOTES).split())
+        if key in found and not negated and alias != cid and _is_plural_of_other(found[key], kind):
+            continue
         targets = found.setdefault(key, [])
         if (kind, cid, negated) not in targets:
             targets.append((kind, cid, negated))
@@ -58,6 +72,11 @@ def _automaton() -> ahocorasick.Automaton:
         auto.add_word(key, (len(key), tuple(targets)))
     auto.make_automaton()
     return auto
+
+
+def _is_plural_of_other(targets: list[tuple[str, str, bool]], kind: str) -> bool:
+    """A generated plural never adds a second meaning to a phrase that already has one."""
+    return any(k == kind for k, _c, _n in targets)
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:
