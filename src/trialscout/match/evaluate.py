@@ -22,7 +22,7 @@ from trialscout.match.results import (
     Verdict,
 )
 from trialscout.match.rules import age_span, evaluate_rule
-from trialscout.match.targets import target_criterion
+from trialscout.match.targets import target_criterion, trial_targets
 from trialscout.match.view import PatientView
 from trialscout.registry.model import Trial
 
@@ -125,7 +125,7 @@ def evaluate_criteria(
     target = target_criterion(trial, view)
     if target is not None:
         verdicts.append(target)
-    own = tuple(dict.fromkeys([*trial.conditions, *trial.condition_terms]))
+    own = tuple(trial_targets(trial))
     if not (trial.eligibility.criteria or "").strip():
         reason = "the registry record has no criteria text: ask the study team"
         verdicts.append(

@@ -37,10 +37,22 @@ def families() -> tuple[str, ...]:
     return ids  # type: ignore[return-value]
 
 
+def _concepts(names: list[str]) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        cid = concept_id(name, KIND)
+        if cid is None:  # "Advanced Liver Cancer": the concepts the heading names
+            hits = vocab.find(name, (KIND,))
+            found += [m.id for m in hits if not m.negated]
+        else:
+            found.append(cid)
+    return list(dict.fromkeys(found))
+
+
 def trial_targets(trial: Trial) -> list[str]:
-    """Vocabulary concepts of the trial's listed conditions (most specific names first)."""
-    names = dict.fromkeys([*trial.conditions, *trial.condition_terms])
-    return list(dict.fromkeys(c for n in names if (c := concept_id(n, KIND))))
+    """Vocabulary concepts of the conditions the trial lists; the registry's MeSH terms only
+    when the listed ones name none (those terms include broad ancestors such as 'Hepatitis')."""
+    return _concepts(trial.conditions) or _concepts(trial.condition_terms)
 
 
 def _related(a: str, b: str) -> bool:
