@@ -168,13 +168,14 @@ def build_store(data: Path, labels: list[dict], db: Database) -> tuple[dict[str,
     return origin, time.perf_counter() - t0
 
 
-def judge(db: Database, labels: list[dict]) -> list[dict]:
+def judge(db: Database, labels: list[dict], complete: bool = False) -> list[dict]:
     """One row per label: expert label, ours (None when the criterion was not located)."""
     rows, reports = [], {}
     for label in labels:
         key = (label["patient_id"], label["trial_id"])
         if key not in reports:
             patient = note_to_patient(note_text(label["note"]), label["patient_id"])
+            patient.complete_history = patient.complete_history or complete
             reports[key] = match_one(db, patient, label["trial_id"], today=TODAY).results[0]
         kind = label["criterion_type"]
         pieces = locate(label, reports[key].criteria)
@@ -251,6 +252,12 @@ def print_errors(rows: list[dict]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument(
+        "--complete-notes",
+        action="store_true",
+        help="development: mark notes as complete histories (DESIGN contract 2) when the "
+        "patient reader does not yet; figures with it are not the recorded ones",
+    )
     ap.add_argument("--errors", action="store_true", help="list disagreements (development)")
     ap.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "criterion_labels.json"
@@ -261,7 +268,7 @@ def main() -> None:
         db = Database(Path(tmp) / "labels.db")
         origin, ingest_s = build_store(args.data, labels, db)
         t0 = time.perf_counter()
-        rows = judge(db, labels)
+        rows = judge(db, labels, args.complete_notes)
         db.close()
     meta = {
         "labels": len(labels),
@@ -275,7 +282,7 @@ def main() -> None:
     if args.errors:
         print_errors(rows)
     print_report(summary, meta)
-    if not args.errors:
+    if not args.errors and not args.complete_notes:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         payload = {"meta": meta, **summary}
         args.out.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")

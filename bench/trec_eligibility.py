@@ -90,7 +90,9 @@ def registry_only(trial: Trial, patient: Patient) -> bool:
     return patient.sex is not None and sex in ("male", "female") and patient.sex != sex
 
 
-def judge(db: Database, data: Path, collection: str, pairs: dict, present: set[str]) -> list:
+def judge(
+    db: Database, data: Path, collection: str, pairs: dict, present: set[str], complete: bool
+) -> list:
     texts = topics(data, collection)
     patients: dict[str, Patient] = {}
     store = TrialStore(db)
@@ -100,6 +102,7 @@ def judge(db: Database, data: Path, collection: str, pairs: dict, present: set[s
             continue
         if qid not in patients:
             patients[qid] = note_to_patient(texts[qid], qid)
+            patients[qid].complete_history = patients[qid].complete_history or complete
         result = match_one(db, patients[qid], nct, today=TODAY).results[0]
         failing = [f"{c.kind}: {c.text[:90]} -> {c.reason[:90]}" for c in result.failing]
         base = registry_only(store.get(nct).trial, patients[qid])
@@ -130,6 +133,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--year", choices=("2021", "2022"), default="2021")
+    ap.add_argument(
+        "--complete-notes",
+        action="store_true",
+        help="development: mark notes as complete histories (DESIGN contract 2) when the "
+        "patient reader does not yet; figures with it are not the recorded ones",
+    )
     ap.add_argument("--errors", action="store_true", help="list eligible pairs we exclude")
     args = ap.parse_args()
     collection = f"trec_{args.year}"
@@ -138,7 +147,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "trec.db")
         present = build_store(args.data, {n for _, n in pairs}, db)
-        rows = judge(db, args.data, collection, pairs, present)
+        rows = judge(db, args.data, collection, pairs, present, args.complete_notes)
         db.close()
     summary = summarize(rows)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
@@ -157,7 +166,7 @@ def main() -> None:
         s = summary[name]
         print(f"{name:10} {s['pairs']:6d} {s['called_not_eligible']:19.1%} "
               f"{s['baseline_called_not_eligible']:21.1%}  {goal}   verdicts {s['verdicts']}")  # fmt: skip
-    if not args.errors:
+    if not args.errors and not args.complete_notes:
         out = ROOT / "bench" / "results" / f"trec_eligibility_{args.year}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")

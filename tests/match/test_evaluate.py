@@ -170,3 +170,19 @@ def test_other_than_target_skips_the_trials_own_disease(make_view):
     }  # fmt: skip
     assert evaluate_criterion(prior, view).verdict == Verdict.MET
     assert evaluate_criterion(prior, view).basis == Basis.INFERRED  # breast cancer is a cancer
+
+
+def test_the_trials_own_disease_does_not_rule_its_patients_out(make_view):
+    """'Prior history of breast cancer' in a breast-cancer trial means an earlier one."""
+    prior = {
+        "kind": "exclusion",
+        "text": "Prior history of breast cancer",
+        "rules": [{"type": "condition", "name": "breast cancer", "present": True}],
+    }
+    view = make_view({"conditions": ["breast cancer"]})
+    assert evaluate_criterion(prior, view).verdict == Verdict.MET
+    out = evaluate_criterion(prior, view, own=("breast cancer",))
+    assert out.verdict == Verdict.UNKNOWN and "disease this trial studies" in out.reason
+    both = make_view({"conditions": ["breast cancer", "HCC"]})
+    anything = {**prior, "rules": [{"type": "condition", "name": "cancer", "present": True}]}
+    assert evaluate_criterion(anything, both, own=("breast cancer",)).verdict == Verdict.MET

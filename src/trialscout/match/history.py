@@ -87,14 +87,33 @@ def evaluate_history(rule: dict[str, Any], view: PatientView, scope: Scope) -> R
             continue
         why = _excluded_by_qualifier(rule, fact, scope, kind)
         (skipped if why else hits).append((fact, basis, why))
+    own = _own_disease(hits, scope, want, kind)
+    if hits and len(own) == len(hits):
+        why = (
+            f"{own[0].name} is the disease this trial studies: does the criterion mean another one?"
+        )
+        return RuleOutcome(None, why, key)
     if hits:
-        return _present(rule, hits, want, view.today, key)
+        return _present(rule, [h for h in hits if h[0] not in own], want, view.today, key)
     if skipped:
         return RuleOutcome(not want, "; ".join(w for _, _, w in skipped if w), basis=Basis.STATED)
     if absent is not None:
         basis = relation(_triple(absent), name, codes, kind) or Basis.INFERRED
         return RuleOutcome(not want, f"no {name} (record: no {absent.name})", basis=basis)
     return _unrecorded(name, kind, want, view, scope, key)
+
+
+def _own_disease(hits: list, scope: Scope, want: bool, kind: str) -> list[Fact]:
+    """Matching facts that are the trial's own disease, when the rule would count them against
+    the patient: a trial does not rule out the patients it studies, so such a criterion means
+    another or an earlier instance ("prior history of breast cancer" in a breast-cancer trial)."""
+    if kind != "condition" or (scope.kind == "exclusion") != want:
+        return []
+    return [
+        fact
+        for fact, _, _ in hits
+        if any(is_within(fact.concept or fact.name, t, kind) for t in scope.targets)
+    ]
 
 
 def _unrecorded(
