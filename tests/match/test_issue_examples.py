@@ -249,3 +249,13 @@ def test_a_concept_named_in_the_note_is_not_presumed_absent():
     hiv = {"kind": "exclusion", "text": "HIV infection",
            "rules": [{"type": "condition", "name": "hiv infection", "present": True}]}  # fmt: skip
     assert evaluate_criterion(hiv, PatientView(note, TODAY)).verdict == Verdict.UNKNOWN
+
+
+def test_targets_are_the_most_specific_concepts_named():
+    from trialscout.registry.model import Trial
+
+    untitled = Trial("NCT07120750", brief_title="Antiviral Strategies in HBV-Related Liver "
+                     "Cancer: Impact on Tumor Prognosis")  # fmt: skip
+    assert trial_targets(untitled) == ["hepatitis b virus infection", "liver cancer"]
+    listed = Trial("X", brief_title="Lung cancer study", conditions=["Advanced Liver Cancer"])
+    assert trial_targets(listed) == ["liver cancer"]  # the listed conditions, not the title

@@ -46,13 +46,19 @@ def _concepts(names: list[str]) -> list[str]:
             found += [m.id for m in hits if not m.negated]
         else:
             found.append(cid)
-    return list(dict.fromkeys(found))
+    found = list(dict.fromkeys(found))
+    # the most specific concepts: "liver cancer" over the "cancer" of "tumor prognosis"
+    return [c for c in found if not any(d != c and vocab.is_a(d, c, KIND) for d in found)]
 
 
 def trial_targets(trial: Trial) -> list[str]:
     """Vocabulary concepts of the conditions the trial lists; the registry's MeSH terms only
-    when the listed ones name none (those terms include broad ancestors such as 'Hepatitis')."""
-    return _concepts(trial.conditions) or _concepts(trial.condition_terms)
+    when the listed ones name none (those terms include broad ancestors such as 'Hepatitis');
+    the title's concepts when the record lists no condition at all."""
+    found = _concepts(trial.conditions) or _concepts(trial.condition_terms)
+    if not found and not trial.conditions and not trial.condition_terms:
+        found = _concepts([trial.title])
+    return found
 
 
 def _related(a: str, b: str) -> bool:
