@@ -146,3 +146,16 @@ def test_default_is_open_trials_and_any_widens(db_path):
 
     assert statuses() <= {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
     assert statuses("--status", "any") - {"RECRUITING", "NOT_YET_RECRUITING"}
+
+
+def test_the_patients_own_location_gives_distances(db_path, tmp_path):
+    res = run(str(EXAMPLE), "--db", str(db_path), "--json", "--limit", "20")  # Ningbo, China
+    assert any(r["distance_km"] is not None for r in json.loads(res.output)["results"])
+    nowhere = tmp_path / "p.yaml"
+    nowhere.write_text(
+        "\n".join(
+            line for line in EXAMPLE.read_text().splitlines() if not line.startswith("location")
+        )
+    )
+    res = run(str(nowhere), "--db", str(db_path), "--json", "--limit", "20")
+    assert all(r["distance_km"] is None for r in json.loads(res.output)["results"])

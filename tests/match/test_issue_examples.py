@@ -207,6 +207,10 @@ def test_fhir_style_coded_resolved_and_hba1c():
             "rules": [{"type": "condition", "name": "liver cancer", "present": True}]}  # fmt: skip
     out = evaluate_criterion(crit, PatientView(Patient(conditions=[coded]), TODAY))
     assert out.verdict == Verdict.MET and out.basis == Basis.INFERRED
+    url = ConditionFact("", codes=["http://hl7.org/fhir/sid/icd-10-cm:C22.0"])
+    assert evaluate_criterion(crit, PatientView(Patient(conditions=[url]), TODAY)).verdict == (
+        Verdict.MET
+    )
     resolved = ConditionFact("hepatitis c", clinical_status="resolved", abated=date(2020, 1, 1))
     hcv = {"kind": "exclusion", "text": "Active hepatitis C",
            "rules": [{"type": "condition", "name": "hepatitis c", "present": True}]}  # fmt: skip

@@ -24,7 +24,7 @@ def concept_id(name: str, kind: str) -> str | None:
         head, _, tail = name.partition(",")
         found = vocab.canonical(f"{tail.strip()} {head.strip()}", kind)
     if found is None and ":" in name:
-        system, _, code = name.partition(":")
+        system, _, code = name.rpartition(":")  # "http://hl7.org/fhir/sid/icd-10-cm:C22.0" too
         hit = vocab.by_code(system, code)
         found = hit.id if hit is not None and hit.kind == kind else None
     return found
