@@ -188,8 +188,7 @@ def test_rules_file_is_validated():
         load_rules('{"rules": []}')
 
 
-def test_changed_criteria_carry_parsed_rules_when_the_criteria_stage_exists():
-    pytest.importorskip("trialscout.criteria")
+def test_changed_criteria_carry_parsed_rules():
     new = CRITERIA_OLD.replace("  - Child-Pugh C cirrhosis\n", "")
     (change,) = [c for c in detect_changes(
         {"eligibility": {"criteria": CRITERIA_OLD}}, {"eligibility": {"criteria": new}}

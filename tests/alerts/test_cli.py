@@ -98,7 +98,6 @@ def test_every_command_has_help():
 
 
 def test_subscribe_with_a_profile_file(cli_db, tmp_path):
-    pytest.importorskip("trialscout.match")
     profile = tmp_path / "me.yaml"
     profile.write_text("age: 52\nsex: male\nconditions: [hepatocellular carcinoma]\n")
     out = invoke("subscribe", "--email", "a@example.org", "--profile", profile, "--db", cli_db)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from alerts_helpers import ALERTS_DATA
 
 from trialscout.alerts.changes import record_changes
 from trialscout.alerts.runner import run_alerts
 from trialscout.alerts.subscriptions import list_subscriptions, subscribe
 from trialscout.registry.sources import read_path
+from trialscout.search import index
 from trialscout.store.ingest import ingest_records
 
-index = pytest.importorskip("trialscout.search.index")
-pytest.importorskip("trialscout.match")
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trialscout.match.rules import PatientView
+from trialscout.match.view import PatientView
 from trialscout.patient import profile_from_dict
 
 DATA = Path(__file__).parent.parent / "data"

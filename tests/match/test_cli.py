@@ -16,7 +16,7 @@ from trialscout.cli import cli
 ROOT = Path(__file__).parents[2]
 PATIENTS = ROOT / "tests" / "data" / "patient"
 EXAMPLE = ROOT / "examples" / "patient_hbv_hcc.yaml"
-CRITERION_KEYS = ["kind", "text", "verdict", "reason"]
+CRITERION_KEYS = ["kind", "text", "verdict", "reason", "basis"]
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,8 @@ def test_privacy_nothing_stored_or_logged(db_path, caplog):
 
 
 def test_near_filters_by_distance(db_path):
-    res = run(str(EXAMPLE), "--db", str(db_path), "--json", "--near", "Ningbo", "--radius", "100")
+    args = ["--near", "Ningbo", "--radius", "100", "--status", "any"]
+    res = run(str(EXAMPLE), "--db", str(db_path), "--json", *args)
     assert res.exit_code == 0, res.output
     results = json.loads(res.output)["results"]
     assert results and all(
@@ -126,3 +127,35 @@ def test_status_filter_and_bad_status(db_path):
     assert json.loads(res.output)["results"]
     res = run(str(EXAMPLE), "--db", str(db_path), "--status", "bogus")
     assert res.exit_code == 1 and "unknown status 'bogus'" in res.output
+
+
+def test_default_is_open_trials_and_any_widens(db_path):
+    import sqlite3
+
+    def statuses(*extra: str) -> set[str]:
+        res = run(str(EXAMPLE), "--db", str(db_path), "--json", "--limit", "50", *extra)
+        assert res.exit_code == 0, res.output
+        ids = [r["nct_id"] for r in json.loads(res.output)["results"]]
+        conn = sqlite3.connect(db_path)
+        try:
+            marks = ",".join("?" * len(ids))
+            sql = f"SELECT overall_status FROM trials WHERE nct_id IN ({marks})"
+            return {row[0] for row in conn.execute(sql, ids)}
+        finally:
+            conn.close()
+
+    assert statuses() <= {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
+    assert statuses("--status", "any") - {"RECRUITING", "NOT_YET_RECRUITING"}
+
+
+def test_the_patients_own_location_gives_distances(db_path, tmp_path):
+    res = run(str(EXAMPLE), "--db", str(db_path), "--json", "--limit", "20")  # Ningbo, China
+    assert any(r["distance_km"] is not None for r in json.loads(res.output)["results"])
+    nowhere = tmp_path / "p.yaml"
+    nowhere.write_text(
+        "\n".join(
+            line for line in EXAMPLE.read_text().splitlines() if not line.startswith("location")
+        )
+    )
+    res = run(str(nowhere), "--db", str(db_path), "--json", "--limit", "20")
+    assert all(r["distance_km"] is None for r in json.loads(res.output)["results"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trialscout.match.rules import PatientView, evaluate_rule
+from trialscout.match.rules import evaluate_rule
+from trialscout.match.view import PatientView
 from trialscout.patient import note_to_patient
 
 LAB = {"type": "lab"}
@@ -177,7 +178,6 @@ def test_rule_table(rule, patient, holds, make_view):
             {"conditions": ["hepatitis b"]},
             None,
         ),  # silence = unknown
-        ({"type": "condition", "name": "pregnancy"}, {"sex": "male"}, False),
         (
             {"type": "condition", "name": "x", "codes": ["snomed:1"]},
             {"conditions": [{"name": "y", "codes": ["SNOMED:1"]}]},
@@ -229,13 +229,19 @@ def test_reason_shows_canonical_comparison(make_view):
     assert out.reason == "platelets 40 10^9/L fails >= 50 10^9/L"
 
 
-def test_malformed_rule_is_unknown_not_a_crash(make_view):
+def test_malformed_rule(make_view):
     out = evaluate_rule(
         {"type": "lab", "analyte": "alt", "op": "<=", "value": "high"},
         make_view({"labs": {"alt": "3 U/L"}}),
     )
     assert out.holds is None
-    assert evaluate_rule({"type": "condition"}, make_view({})).holds is None
+    with pytest.raises(ValueError, match="must have a name"):  # a bad stored parse is a bug
+        evaluate_rule({"type": "condition"}, make_view({}))
+
+
+def test_pregnancy_does_not_apply_to_men(make_view):
+    out = evaluate_rule({"type": "condition", "name": "pregnancy"}, make_view({"sex": "male"}))
+    assert out.holds is None and out.applicable is False
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,10 @@
-"""'Check my eligibility': questions from parsed criteria, answers -> per-criterion verdicts."""
+"""'Check my eligibility': questions from parsed criteria, answers -> patient facts -> matcher."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
-
-import pytest
 
 from trialscout.web import questionnaire as qn
 
@@ -36,15 +34,14 @@ def test_questions_one_per_fact():
         "lab:alt",
         "therapy:transarterial chemoembolization",
         "therapy:radiotherapy",
-        "criterion:3",
-    ]
+    ]  # the uncomputable criterion is not asked: no answer to it is a patient fact
     assert questions[1].label.startswith("Your latest AST") and questions[1].unit == "xULN"
 
 
 def test_answers_become_contract_2_profile():
     questions = qn.build_questions(CRITERIA)
     answers = {"lab:platelets": "40", "lab:ast": "1,2", "therapy:radiotherapy": "no",
-               "therapy:transarterial chemoembolization": "yes", "criterion:3": "yes"}  # fmt: skip
+               "therapy:transarterial chemoembolization": "yes"}  # fmt: skip
     assert qn.profile_from_answers(questions, answers) == {
         "labs": {"platelets": "40 10^9/L", "ast": "1.2 xULN"},
         "therapies": [{"name": "transarterial chemoembolization"}],
@@ -56,36 +53,17 @@ def test_unanswered_stays_unknown():
     assert qn.profile_from_answers(qn.build_questions(CRITERIA), {"lab:alt": ""}) == {}
 
 
-@pytest.mark.parametrize(
-    ("answers", "verdicts", "overall"),
-    [
-        ({}, ["unknown"] * 4, "possibly_eligible"),
-        ({"criterion:3": "yes"}, ["unknown", "unknown", "unknown", "met"], "possibly_eligible"),
-        ({"criterion:3": "no"}, ["unknown", "unknown", "unknown", "not_met"], "not_eligible"),
-        (
-            {"therapy:radiotherapy": "yes", "therapy:transarterial chemoembolization": "no"},
-            ["unknown", "unknown", "met", "unknown"],
-            "not_eligible",
-        ),
-    ],
-)
-def test_direct_answers_decide_unknowns_without_matcher(answers, verdicts, overall):
-    result = qn.combine(CRITERIA, None, answers)
-    assert [c["verdict"] for c in result["criteria"]] == verdicts
-    assert result["verdict"] == overall
+def test_answers_become_a_patient():
+    questions = qn.build_questions(CRITERIA)
+    patient = qn.patient_from_answers(
+        questions, {"lab:platelets": "40", "therapy:radiotherapy": "no"}
+    )
+    assert patient.labs["platelets"].value == 40 and not patient.complete_history
+    assert [(t.name, t.present) for t in patient.therapies] == [("radiotherapy", False)]
 
 
-def test_matcher_verdicts_kept():
-    matched = {"criteria": [
-        {"kind": "inclusion", "text": "Age 18-75 (registry)", "verdict": "met", "reason": "52"},
-        {"kind": "inclusion", "text": "Platelets >= 50 x 10^9/L", "verdict": "not_met",
-         "reason": "platelets 40 < 50"},
-        {"kind": "inclusion", "text": "Willing to give tissue samples", "verdict": "unknown",
-         "reason": "not computable"}]}  # fmt: skip
-    result = qn.combine(CRITERIA, matched, {"criterion:3": "yes"})
-    assert [c["verdict"] for c in result["criteria"]] == ["met", "not_met", "met"]
-    assert result["criteria"][2]["reason"] == "you answered yes"
-    assert result["verdict"] == "not_eligible"
+def test_questionnaire_has_no_evaluator_of_its_own():
+    assert not any(hasattr(qn, name) for name in ("combine", "overall", "_direct"))
 
 
 def test_labels_file_is_valid():
@@ -103,6 +81,15 @@ def test_questionnaire_page_and_verdict(client):
     assert 'id="verdict"' in result.text and "verdict-not_eligible" in result.text
     assert re.search(r"Not met</span> Platelets", result.text)
     assert "platelets 40" in result.text  # the matcher's reason
+    tissue = client.post("/trials/NCT04163237/eligibility", data={"csrf_token": token})
+    assert "verdict-possibly_eligible" in tissue.text  # nothing answered: nothing ruled out
+
+
+def test_refused_answer_is_a_clear_message(client):
+    token = csrf_of(client, "/trials/NCT04163237/eligibility")
+    page = client.post("/trials/NCT04163237/eligibility", data={"csrf_token": token, "age": "-3"})
+    assert page.status_code == 200 and "your answers could not be read" in page.text
+    assert "age must not be negative" in page.text
 
 
 def test_eligibility_answers_are_not_stored(client, app):

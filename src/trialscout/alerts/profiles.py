@@ -14,6 +14,10 @@ from datetime import date
 from typing import Any
 
 from trialscout.alerts.errors import SavedSearchError, SubscriptionError
+from trialscout.match import match_trial
+from trialscout.match.candidates import Where, find_candidates
+from trialscout.match.view import PatientView
+from trialscout.patient import profile_from_dict
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialStore
 
@@ -36,25 +40,11 @@ class ProfileMatch:
         )
 
 
-def _stages():
-    try:
-        from trialscout.match import match_trial
-        from trialscout.match.candidates import Where, find_candidates
-        from trialscout.match.rules import PatientView
-        from trialscout.patient import profile_from_dict
-    except ImportError:
-        return None
-    return profile_from_dict, PatientView, match_trial, find_candidates, Where
-
-
 def validate_profile(profile: Any) -> dict[str, Any]:
-    stages = _stages()
-    if stages is None:
-        raise SubscriptionError("patient-profile alerts need the patient and match stages")
     if not isinstance(profile, dict):
         raise SubscriptionError("a patient profile must be a mapping of fields (contract 2)")
     try:
-        stages[0](profile)
+        profile_from_dict(profile)
     except ValueError as exc:  # PatientError and friends carry the offending field
         raise SubscriptionError(f"cannot save this profile: {exc}") from None
     return profile
@@ -81,10 +71,6 @@ def profile_matches(
     db: Database, profile: dict[str, Any], trial_ids: list[str], today: date | None = None
 ) -> list[ProfileMatch]:
     """Which of these (changed) trials the profile may be eligible for."""
-    stages = _stages()
-    if stages is None:
-        raise SavedSearchError("patient-profile alerts need the patient and match stages")
-    profile_from_dict, PatientView, match_trial, find_candidates, Where = stages
     try:
         patient = profile_from_dict(profile)
         wanted = set(open_trials(db, trial_ids))

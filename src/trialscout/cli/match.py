@@ -14,7 +14,7 @@ from trialscout.cli.common import (
     open_database,
     print_json,
 )
-from trialscout.match import MatchReport, Where, match_one, match_patient
+from trialscout.match import OPEN_STATUSES, MatchReport, Where, match_one, match_patient
 from trialscout.patient import PatientError, load_patient
 from trialscout.store.trials import TrialNotFound
 
@@ -28,7 +28,10 @@ _LEGEND = "✓ satisfied  ✗ rules you out  ? unknown  – not applicable"
 @click.option("--near", help="Only trials with a site near this place (city or 'city, country').")
 @click.option("--radius", "radius_km", type=float, help="Radius in km around --near.")
 @click.option(
-    "--status", multiple=True, help="Overall status filter, e.g. recruiting (repeatable)."
+    "--status",
+    multiple=True,
+    help="Overall status filter, e.g. recruiting (repeatable); default: open to enrolment "
+    "(recruiting, not yet recruiting, enrolling by invitation); 'any' for every status.",
 )
 @click.option(
     "--limit", type=click.IntRange(1, 200), default=10, show_default=True, help="Trials to show."
@@ -61,7 +64,7 @@ def match(
         if trial_id:
             report = match_one(db, patient, trial_id)
         else:
-            where = Where(near=near, radius_km=radius_km, status=list(status) or None)
+            where = Where(near=near, radius_km=radius_km, status=_statuses(status))
             report = match_patient(db, patient, where=where, limit=limit, candidates=candidates)
     except TrialNotFound as exc:
         raise UserError(str(exc)) from None
@@ -73,6 +76,13 @@ def match(
         print_json(report.to_dict())
     else:
         _print(report, explain)
+
+
+def _statuses(given: tuple[str, ...]) -> list[str] | None:
+    """None (any status) for `--status any`; the open statuses when none is given."""
+    if any(s.strip().lower() == "any" for s in given):
+        return None
+    return list(given) or list(OPEN_STATUSES)
 
 
 def _print(report: MatchReport, explain: bool) -> None:

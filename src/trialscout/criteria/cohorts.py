@@ -44,7 +44,7 @@ def applies_to(label: str) -> Any | None:
                     else cohort.other,
                 }
             )
-        return parts[0] if len(parts) == 1 else {"all": parts}
+        return parts[0] if len(parts) == 1 else {"rules": parts, "logic": "all"}
     if label.strip().lower().startswith("for ") or label.strip().lower().endswith("only"):
         return _condition_group(text)  # 'For all hematologic malignancies:'
     return None

@@ -114,6 +114,34 @@ def load_criteria(db: Database, trial_id: str) -> dict[str, Any] | None:
     return parse_criteria(trial.eligibility.criteria, _nct(trial))
 
 
+_CHUNK = 500  # SQLite's default limit on host parameters is 999
+
+
+def load_many(db: Database, trials: list[Trial]) -> dict[str, dict[str, Any]]:
+    """Contract 1 for each trial (by trial_id), read in batches from the stored parses.
+
+    A row whose text hash differs from the trial's current criteria text, or whose parser
+    version is older than `PARSER_VERSION`, or a trial with no row (ingested without the hook),
+    is parsed again here; nothing is written (reads never change the store).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(trials), _CHUNK):
+        part = {t.trial_id: t for t in trials[i : i + _CHUNK]}
+        marks = ",".join("?" * len(part))
+        rows = db.conn.execute(
+            "SELECT trial_id, parser_version, text_hash, parsed FROM trial_criteria "
+            f"WHERE trial_id IN ({marks})",
+            list(part),
+        ).fetchall()
+        for tid, parser_version, text_hash, parsed in rows:
+            if parser_version >= PARSER_VERSION and text_hash == _text_hash(part[tid]):
+                out[tid] = orjson.loads(parsed)
+        for tid, trial in part.items():
+            if tid not in out:
+                out[tid] = parse_criteria(trial.eligibility.criteria, _nct(trial))
+    return out
+
+
 def reindex_criteria(db: Database) -> int:
     """Re-parse every stored trial (after a parser upgrade); returns how many were written."""
     count = 0

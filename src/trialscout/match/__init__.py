@@ -4,10 +4,12 @@
 `MatchReport.to_dict()` is contract 3.
 """
 
-from trialscout.match.candidates import Where
+from trialscout.match.candidates import OPEN_STATUSES, Where
 from trialscout.match.engine import match_one, match_patient, match_trial, rank
 from trialscout.match.evaluate import evaluate_criterion, trial_verdict
+from trialscout.match.history import Scope
 from trialscout.match.results import (
+    Basis,
     CriterionVerdict,
     MatchReport,
     Question,
@@ -16,14 +18,18 @@ from trialscout.match.results import (
     TrialVerdict,
     Verdict,
 )
-from trialscout.match.rules import PatientView, evaluate_rule
+from trialscout.match.rules import evaluate_rule
+from trialscout.match.view import PatientView
 
 __all__ = [
+    "OPEN_STATUSES",
+    "Basis",
     "CriterionVerdict",
     "MatchReport",
     "PatientView",
     "Question",
     "RuleOutcome",
+    "Scope",
     "TrialMatch",
     "TrialVerdict",
     "Verdict",

@@ -1,16 +1,21 @@
 """The one place match/ touches search (issue 3): patient -> candidate trials with relevance.
 
-Without the search package, candidates fall back to the registry summary columns (status, age,
-sex) in update order, so matching still works, just without relevance.
+By default only trials open to enrolment are candidates (`OPEN_STATUSES`); `Where(status=None)`
+widens to any status. Without a place of its own, the search measures distances from the
+patient's location when the file gives one the gazetteer knows (`patient.location`).
 """
 
 from __future__ import annotations
 
-import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trialscout.patient.model import Patient
+from trialscout.search import SearchFilters, search
+from trialscout.search.errors import PlaceNotFound
+from trialscout.search.geo import resolve_place
 from trialscout.store.db import Database
+
+OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 
 
 @dataclass(slots=True)
@@ -22,11 +27,13 @@ class Candidate:
 
 @dataclass(slots=True)
 class Where:
-    """Where and what to look: the CLI's --near/--radius/--status options."""
+    """Where and what to look: the CLI's --near/--radius/--status options.
+
+    `status` defaults to the statuses open to enrolment; None (`--status any`) means any."""
 
     near: str | None = None
     radius_km: float | None = None
-    status: list[str] | None = None
+    status: list[str] | None = field(default_factory=lambda: list(OPEN_STATUSES))
     lat: float | None = None
     lon: float | None = None
 
@@ -44,18 +51,33 @@ def patient_queries(patient: Patient) -> list[str]:
     return terms[:MAX_TERMS] or list(dict.fromkeys(patient.search_terms()))[:1]
 
 
+def patient_place(db: Database, patient: Patient) -> str | None:
+    """'City, Country' from the patient's location, when the gazetteer knows it."""
+    loc = patient.location or {}
+    parts = [str(loc[k]) for k in ("city", "state", "country") if loc.get(k)]
+    for i in range(len(parts)):  # "Ningbo, China", then "China"
+        name = ", ".join(parts[i:])
+        try:
+            resolve_place(db, name)
+        except PlaceNotFound:
+            continue
+        return name
+    return None
+
+
 def find_candidates(db: Database, patient: Patient, where: Where, limit: int) -> list[Candidate]:
     """Union of the per-query hits; relevance = sum of each query's score over its best score."""
     queries = patient_queries(patient)
-    if importlib.util.find_spec("trialscout.search") is None or not queries:
-        return _fallback(db, patient, where, limit)
-    from trialscout.search import SearchFilters, search
-
+    if not queries:
+        return []
+    near = where.near
+    if near is None and where.lat is None and where.lon is None:
+        near = patient_place(db, patient)
     filters = SearchFilters(
         status=list(where.status or []),
         age=patient.age,
         sex=patient.sex,
-        near=where.near,
+        near=near,
         radius_km=where.radius_km,
         lat=where.lat,
         lon=where.lon,
@@ -69,16 +91,3 @@ def find_candidates(db: Database, patient: Patient, where: Where, limit: int) ->
             c.relevance += max(0.0, float(h.score)) / top
     ranked = sorted(merged.values(), key=lambda c: -c.relevance)
     return ranked[:limit]
-
-
-def _fallback(db: Database, patient: Patient, where: Where, limit: int) -> list[Candidate]:
-    sql, params = "SELECT trial_id FROM trials WHERE 1=1", []
-    if where.status:
-        sql += f" AND overall_status IN ({','.join('?' * len(where.status))})"
-        params += [s.upper() for s in where.status]
-    if patient.age is not None:
-        sql += " AND (min_age_years IS NULL OR min_age_years <= ?) AND (max_age_years IS NULL OR max_age_years >= ?)"
-        params += [patient.age, patient.age]
-    sql += " ORDER BY last_update_posted DESC LIMIT ?"
-    rows = db.conn.execute(sql, [*params, limit]).fetchall()
-    return [Candidate(r[0], 0.0) for r in rows]

@@ -1,109 +1,80 @@
-"""Does the patient's term satisfy the criterion's term? Synonyms plus an is_a hierarchy.
+"""How a patient's fact relates to a rule's concept, through the one vocabulary (`vocab/`).
 
-A patient with HCC satisfies "liver cancer" (narrower satisfies broader), a patient on tenofovir
-satisfies "nucleos(t)ide analogue"; the reverse does not hold (a liver cancer is not known to be
-an HCC). The criteria vocabulary, when installed, is asked as well.
+A patient with HCC meets "liver cancer" (narrower satisfies broader: basis `inferred`); a
+patient on tenofovir meets "nucleos(t)ide analogue"; the reverse never holds (a liver cancer is
+not known to be an HCC). Codes are compared with their systems ("icd10cm:C22.0"). A name the
+vocabulary does not know matches only itself (or, as a narrower phrase, a fact whose name
+contains it as whole words: "chronic hepatitis b" meets "hepatitis b").
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
-from trialscout.match.criteria_source import vocab
-
-
-def norm(term: str) -> str:
-    text = term.lower().replace("’", "'")
-    text = re.sub(r"[^\w()'+\-/ ]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    seen: dict = {}
-    for k, v in pairs:
-        if k in seen:
-            raise ValueError(f"concepts.json: duplicate key {k!r}")
-        seen[k] = v
-    return seen
-
-
-@cache
-def _data() -> tuple[dict[str, str], dict[str, set[str]]]:
-    """(term -> preferred name, preferred -> direct parents), validated."""
-    text = resources.files(__package__).joinpath("data/concepts.json").read_text("utf-8")
-    raw = json.loads(text, object_pairs_hook=_unique_keys)
-    preferred: dict[str, str] = {}
-    for group in raw["synonyms"]:
-        if not group or any(not isinstance(t, str) or t != t.lower() for t in group):
-            raise ValueError(f"concepts.json: bad synonym group {group!r}")
-        for term in group:
-            preferred.setdefault(norm(term), norm(group[0]))
-    parents: dict[str, set[str]] = {}
-    for child, ups in raw["is_a"].items():
-        if not isinstance(ups, list):
-            raise ValueError(f"concepts.json: is_a[{child!r}] must be a list")
-        parents[canonical(child, preferred)] = {canonical(u, preferred) for u in ups}
-    return preferred, parents
-
-
-def canonical(term: str, preferred: dict[str, str] | None = None) -> str:
-    table = preferred if preferred is not None else _data()[0]
-    t = norm(term)
-    return table.get(t, t)
-
-
-@lru_cache(maxsize=4096)
-def ancestors(term: str) -> frozenset[str]:
-    """The term's concept and everything above it."""
-    parents = _data()[1]
-    start = canonical(term)
-    seen, todo = {start}, [start]
-    while todo:
-        for up in parents.get(todo.pop(), ()):
-            if up not in seen:
-                seen.add(up)
-                todo.append(up)
-    return frozenset(seen)
-
-
-@lru_cache(maxsize=4096)
-def descendants_and_synonyms(term: str) -> tuple[str, ...]:
-    """Every surface form that would satisfy `term` (for looking it up in a note)."""
-    preferred, _ = _data()
-    target = canonical(term)
-    concepts = {c for c in set(preferred.values()) | {target} if target in ancestors(c)}
-    forms = {t for t, p in preferred.items() if p in concepts} | concepts | {norm(term)}
-    return tuple(sorted(forms, key=len, reverse=True))
+from trialscout import vocab
+from trialscout.match.results import Basis
 
 
 @lru_cache(maxsize=16384)
-def satisfies(patient_term: str, rule_term: str) -> bool:
-    """True when a patient fact named `patient_term` is (a kind of) `rule_term`."""
-    p, r = canonical(patient_term), canonical(rule_term)
-    if not p or not r:
-        return False
-    if p == r or r in ancestors(p):
-        return True
-    if _contains_words(norm(patient_term), norm(rule_term)):
-        return True
-    v = vocab()
-    if v is not None and hasattr(v, "is_a"):
-        try:
-            if v.is_a(patient_term, rule_term):
-                return True
-        except (KeyError, ValueError, TypeError):
-            pass
-    if v is not None and hasattr(v, "drug_class"):
-        try:
-            cls = v.drug_class(patient_term)
-        except (KeyError, ValueError, TypeError):
-            cls = None
-        if cls and canonical(cls) == r:
-            return True
-    return False
+def concept_id(name: str, kind: str) -> str | None:
+    """The vocabulary concept a name (or "system:code") stands for, if any."""
+    found = vocab.canonical(name, kind)
+    if found is None and name.count(",") == 1:  # MeSH's inverted headings: "Hepatitis B, Chronic"
+        head, _, tail = name.partition(",")
+        found = vocab.canonical(f"{tail.strip()} {head.strip()}", kind)
+    if found is None and ":" in name:
+        system, _, code = name.rpartition(":")  # "http://hl7.org/fhir/sid/icd-10-cm:C22.0" too
+        hit = vocab.by_code(system, code)
+        found = hit.id if hit is not None and hit.kind == kind else None
+    return found
+
+
+def fact_concept(name: str, concept: str | None, codes: tuple[str, ...], kind: str) -> str | None:
+    """A fact's concept: as read, else by name, else by its first code the vocabulary knows."""
+    if concept and vocab.concept(concept, kind) is not None:
+        return vocab.canonical(concept, kind)
+    found = concept_id(name, kind)
+    for code in codes:
+        if found is not None:
+            break
+        found = concept_id(code, kind)
+    return found
+
+
+def _codes(codes: tuple[str, ...] | list[str]) -> set[str]:
+    return {c.strip().lower().replace("icd-10-cm:", "icd10cm:") for c in codes if ":" in c}
+
+
+def relation(
+    fact: tuple[str, str | None, tuple[str, ...]],
+    rule_name: str,
+    rule_codes: tuple[str, ...],
+    kind: str,
+) -> Basis | None:
+    """STATED when the fact names the rule's concept (or code), INFERRED when it names a
+    narrower concept, None otherwise. `fact` is (name, concept, codes)."""
+    name, concept, codes = fact
+    if _codes(codes) & _codes(rule_codes):
+        return Basis.STATED
+    fc = fact_concept(name, concept, codes, kind)
+    rc = concept_id(rule_name, kind)
+    if fc is not None and rc is not None:
+        if fc == rc:
+            return Basis.STATED
+        return Basis.INFERRED if vocab.is_a(fc, rc, kind) else None
+    a, b = vocab.norm(name), vocab.norm(rule_name)
+    if a == b:
+        return Basis.STATED
+    return Basis.INFERRED if _contains_words(a, b) else None
+
+
+def is_within(child: str, parent: str, kind: str) -> bool:
+    """`child` is `parent` or a narrower concept (names or codes; unknown names: equality)."""
+    c, p = concept_id(child, kind), concept_id(parent, kind)
+    if c is not None and p is not None:
+        return vocab.is_a(c, p, kind)
+    return vocab.norm(child) == vocab.norm(parent)
 
 
 def _contains_words(longer: str, shorter: str) -> bool:
@@ -111,3 +82,18 @@ def _contains_words(longer: str, shorter: str) -> bool:
     if len(shorter) < 4 or shorter == longer:
         return False
     return re.search(r"(?<![\w-])" + re.escape(shorter) + r"(?![\w-])", longer) is not None
+
+
+def note_mentions(note: str) -> frozenset[tuple[str, str]]:
+    """(kind, concept) pairs a note names anywhere, negated or not: a record that mentions a
+    concept without the reader making a fact of it is not evidence of absence."""
+    return frozenset((m.kind, m.id) for m in vocab.find(note, ("condition", "therapy")))
+
+
+def mentioned(mentions: frozenset[tuple[str, str]], note: str, name: str, kind: str) -> bool:
+    """Does the note name `name` or a narrower concept (or, for unknown names, the words)?"""
+    rc = concept_id(name, kind)
+    if rc is None:
+        words = vocab.norm(name)
+        return len(words) >= 4 and _contains_words(vocab.norm(note), words)
+    return any(k == kind and vocab.is_a(c, rc, kind) for k, c in mentions)

@@ -1,54 +1,36 @@
-"""The one place match/ touches the criteria package (issue 4), so its interface lives here.
+"""The one place match/ reads criteria: the parses stored at ingest, never a parse per request.
 
-The matcher already holds the trial, so it parses the trial's text itself (a few ms, cached per
-criteria text) instead of `load_criteria(db, id)`, which looks the trial up again by ID (a full
-scan per call on a 100,000-trial store today). The stored parse (ingest hook) and this one come
-from the same parser version, so the verdicts are the same. Without the criteria package,
-`None` says "not parsed".
+`criteria_many` reads the candidate list's stored parses in one batch; the store re-parses only
+rows that an older parser version wrote (or whose text changed). Without a database (benches,
+the questionnaire's one-off trials) the trial's text is parsed once and cached by text.
+A failing criteria stage raises: there is no "parser not installed" path.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
+from trialscout.criteria import parse_criteria
+from trialscout.criteria.storage import load_many
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
 
 
-@cache
-def _parser() -> Any | None:
-    try:
-        if importlib.util.find_spec("trialscout.criteria") is None:
-            return None
-        return importlib.import_module("trialscout.criteria").parse_criteria
-    except (ImportError, AttributeError, ValueError):
-        return None
-
-
 @lru_cache(maxsize=4096)
-def _parse(text: str, nct_id: str) -> dict[str, Any] | None:
-    parse = _parser()
-    return None if parse is None else parse(text, nct_id=nct_id)
+def _parse(text: str, nct_id: str) -> dict[str, Any]:
+    return parse_criteria(text, nct_id=nct_id)
 
 
-def criteria_for(db: Database | None, trial: Trial) -> dict[str, Any] | None:
-    """Contract-1 criteria for `trial`, or None when no parser is installed.
+def criteria_many(db: Database | None, trials: list[Trial]) -> dict[str, dict[str, Any]]:
+    """Contract-1 criteria per trial_id (results are shared: do not mutate them)."""
+    if db is None:
+        return {
+            t.trial_id: _parse(t.eligibility.criteria or "", t.nct_id or t.trial_id) for t in trials
+        }
+    return load_many(db, trials)
 
-    `db` is accepted for a future batch read of stored parses; the result must not be mutated
-    (it is cached).
-    """
-    return _parse(trial.eligibility.criteria or "", trial.nct_id or trial.trial_id)
 
-
-@cache
-def vocab() -> Any | None:
-    """The criteria vocabulary module (`is_a`, `drug_class`, ...) when installed."""
-    try:
-        if importlib.util.find_spec("trialscout.criteria.vocab") is None:
-            return None
-        return importlib.import_module("trialscout.criteria.vocab")
-    except (ImportError, ValueError):
-        return None
+def criteria_for(db: Database | None, trial: Trial) -> dict[str, Any]:
+    """Contract-1 criteria for one trial (the stored parse when `db` is given)."""
+    return criteria_many(db, [trial])[trial.trial_id]

@@ -1,7 +1,8 @@
 """Match a patient to trials: candidates from search, verdicts per criterion, one ranked list.
 
-Pure with respect to storage: reads trials and stored criteria through the `Database` it is given,
-writes nothing, logs nothing about the patient.
+Pure with respect to storage: reads trials and the criteria parsed at ingest (one batch read
+for the candidate list) through the `Database` it is given, writes nothing, logs nothing about
+the patient.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 from trialscout.match.candidates import Where, find_candidates
-from trialscout.match.criteria_source import criteria_for
+from trialscout.match.criteria_source import criteria_for, criteria_many
 from trialscout.match.evaluate import evaluate_criteria, trial_verdict
 from trialscout.match.questions import top_questions
 from trialscout.match.results import MatchReport, TrialMatch
-from trialscout.match.rules import PatientView
 from trialscout.match.scoring import DEFAULT_SCORER, eligibility_score, normalize_relevance, scorer
+from trialscout.match.view import PatientView
 from trialscout.patient.model import Patient
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
@@ -34,7 +35,7 @@ def match_trial(
     parsed: dict | None = None,
 ) -> TrialMatch:
     """Judge every criterion of one trial for the patient and score it (`parsed`: contract-1
-    criteria when the caller has them already, else stored or parsed now)."""
+    criteria when the caller has them already, else the stored parse)."""
     criteria = evaluate_criteria(
         trial, parsed if parsed is not None else criteria_for(db, trial), view
     )
@@ -70,12 +71,15 @@ def rank(
     *,
     distances: list[float | None] | None = None,
     scoring: str = DEFAULT_SCORER,
-    parsed: list[dict | None] | None = None,
+    parsed: list[dict] | None = None,
 ) -> list[TrialMatch]:
     """Evaluate and order trials whose raw relevance scores are known (bench and library use)."""
     rel = normalize_relevance(relevance)
     dist = distances or [None] * len(trials)
-    crit = parsed or [None] * len(trials)
+    if parsed is None:
+        stored = criteria_many(db, trials)
+        parsed = [stored[t.trial_id] for t in trials]
+    crit = parsed
     out = [
         match_trial(db, t, view, relevance=r, distance_km=d, scoring=scoring, parsed=c)
         for t, r, d, c in zip(trials, rel, dist, crit, strict=True)

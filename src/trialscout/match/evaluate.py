@@ -1,100 +1,98 @@
-"""Criterion and trial verdicts from rule outcomes (three-valued logic: met / not met / unknown)."""
+"""Criterion and trial verdicts: the one evaluator over contract 1 (versions 1 and 2).
+
+A criterion's rules are combined by its logic tree (logic.py, three-valued). `applies_to` says
+which patients a criterion is for: outside that group it is `not_applicable`, and unknown
+membership makes it `unknown`. `other` rules outside the tree qualify the criterion ("except
+topical use"): a criterion that would rule the patient out while carrying such a qualifier is
+`unknown`, since the qualifier might lift it (a verdict of not eligible needs text that was
+fully understood). Each verdict carries its basis (stated, inferred, not_recorded, missing).
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from trialscout.match.concepts import canonical, satisfies
-from trialscout.match.results import CriterionVerdict, RuleOutcome, TrialVerdict, Verdict
-from trialscout.match.rules import PREGNANCY, PatientView, age_span, evaluate_rule
+from trialscout.match.history import Scope
+from trialscout.match.logic import NA, Outcome, evaluate, leaves, tree_of
+from trialscout.match.results import (
+    Basis,
+    CriterionVerdict,
+    RuleOutcome,
+    TrialVerdict,
+    Verdict,
+)
+from trialscout.match.rules import age_span, evaluate_rule
+from trialscout.match.targets import target_criterion, trial_targets
+from trialscout.match.view import PatientView
 from trialscout.registry.model import Trial
 
-_NEGATED = re.compile(r"\b(?:no|not|non|never|without|refrain|avoid|negative)\b", re.I)
-_OTHER = re.compile(r"\b(?:other|another|additional|in addition to|besides)\b", re.I)
-_CHILDBEARING = re.compile(
-    r"\b(?:women|woman|females?|girls?)\b[^.]{0,40}\b(?:child-?bearing|reproductive|fertile)", re.I
-)
+_VERDICT = {True: Verdict.MET, False: Verdict.NOT_MET, None: Verdict.UNKNOWN}
 
 
-def combine(outcomes: list[RuleOutcome], logic: str) -> bool | None:
-    """Kleene logic: `all` fails on any False, `any` holds on any True; else unknown wins."""
-    values = [o.holds for o in outcomes if o.applicable]
-    if logic == "any":
-        if True in values:
-            return True
-        return None if None in values else False
-    if False in values:
-        return False
-    return None if None in values or not values else True
+def _basis(out: Outcome) -> Basis:
+    if out.value is None:
+        return Basis.MISSING
+    found = {o.basis for o in out.deciding}
+    for basis in (Basis.NOT_RECORDED, Basis.INFERRED):
+        if basis in found:
+            return basis
+    return Basis.STATED
 
 
-def _guard(
-    rule: dict[str, Any],
-    out: RuleOutcome,
-    kind: str,
-    own: tuple[str, ...],
-    crit: str,
-    view: PatientView,
-) -> RuleOutcome:
-    """Keep a condition rule from excluding a patient for the very disease the trial studies.
-
-    "Prior history of breast cancer" in a breast-cancer trial, or "another form of liver disease
-    in addition to viral hepatitis" in a hepatitis trial, mean *another* instance, which a
-    patient's diagnosis list cannot tell apart: unknown, not a failure.
-    """
-    if rule.get("type") != "condition" or out.holds is None:
-        return out
-    present = rule.get("present", True) is not False
-    name = str(rule.get("name", ""))
-    if canonical(name) in PREGNANCY and (
-        (kind == "exclusion" and not present)  # "... must have a negative pregnancy test"
-        or (kind == "inclusion" and present and _NEGATED.search(crit))  # "refrain from nursing"
-    ):
-        return RuleOutcome(out.holds, out.reason, applicable=False)
-    excludes = out.holds if kind == "exclusion" else not out.holds
-    if not excludes or present != (kind == "exclusion"):
-        return out
-    if any(satisfies(c, name) for c in own):
-        why = f"{out.reason}, the trial's own condition: does this criterion mean another {name}?"
-        return RuleOutcome(None, why)
-    if _OTHER.search(crit) and not _named_exactly(view, name):
-        return RuleOutcome(
-            None, f"{out.reason} (a narrower diagnosis): the criterion excludes *other* ones"
-        )
-    return out
-
-
-def _named_exactly(view: PatientView, name: str) -> bool:
-    """The patient's own facts (not a narrower concept of them) name this condition."""
-    target = canonical(name)
-    return any(f.present and canonical(f.name) == target for f in view.patient.conditions)
+def _applies(crit: dict[str, Any], view: PatientView) -> RuleOutcome | None:
+    """None when the criterion is for everyone; else whether the patient is in its group."""
+    group = crit.get("applies_to")
+    if not group:
+        return None
+    if "type" in group:
+        return evaluate_rule(group, view)
+    rules = [r for r in group.get("rules") or [] if isinstance(r, dict)]
+    out = evaluate(tree_of(group), lambda i, _neg: evaluate_rule(rules[i], view))
+    value = None if out.value == NA else out.value
+    reason = "; ".join(dict.fromkeys(o.reason for o in out.deciding))
+    return RuleOutcome(value, reason, basis=_basis(out))
 
 
 def evaluate_criterion(
     crit: dict[str, Any], view: PatientView, own: tuple[str, ...] = ()
 ) -> CriterionVerdict:
-    """One criterion's verdict; `own` are the trial's conditions (see `_guard`)."""
+    """One criterion's verdict; `own` are the trial's conditions (for `other_than_target`)."""
     kind = "exclusion" if crit.get("kind") == "exclusion" else "inclusion"
     text = str(crit.get("text") or "").strip()
-    rules = crit.get("rules") or []
-    if view.patient.sex == "male" and _CHILDBEARING.search(text):
-        return CriterionVerdict(
-            kind, text, Verdict.NOT_APPLICABLE, "applies to women of childbearing potential only"
-        )
+    rules = [r for r in crit.get("rules") or [] if isinstance(r, dict)]
+    group = _applies(crit, view)
+    if group is not None and group.holds is False:
+        why = f"applies to another group of patients ({group.reason})"
+        return CriterionVerdict(kind, text, Verdict.NOT_APPLICABLE, why, basis=group.basis)
     if not rules:
         return CriterionVerdict(kind, text, Verdict.UNKNOWN, "not machine-readable: check by hand")
-    rules = [r for r in rules if isinstance(r, dict)]
-    outcomes = [_guard(r, evaluate_rule(r, view), kind, own, text, view) for r in rules]
-    if outcomes and not any(o.applicable for o in outcomes):
-        return CriterionVerdict(kind, text, Verdict.NOT_APPLICABLE, outcomes[0].reason)
-    logic = "any" if crit.get("logic") == "any" else "all"
-    holds = combine(outcomes, logic)
-    verdict = {True: Verdict.MET, False: Verdict.NOT_MET, None: Verdict.UNKNOWN}[holds]
-    deciding = [o for o in outcomes if o.applicable and o.holds is holds]
-    reason = "; ".join(dict.fromkeys(o.reason for o in deciding)) or "no rule applies"
-    missing = [o.missing for o in deciding if o.missing] if holds is None else []
-    return CriterionVerdict(kind, text, verdict, reason, missing)
+    tree = tree_of(crit)
+
+    def leaf(i: int, negated: bool) -> RuleOutcome:
+        rule = rules[i]
+        want = rule.get("present", True) is not False
+        presume = kind == "exclusion" and want != negated  # absence would clear the patient
+        return evaluate_rule(rule, view, Scope(kind, own, presume))
+
+    out = evaluate(tree, leaf)
+    if out.value == NA:
+        reason = out.deciding[0].reason if out.deciding else "does not apply"
+        return CriterionVerdict(kind, text, Verdict.NOT_APPLICABLE, reason, basis=Basis.STATED)
+    verdict = _VERDICT[out.value]
+    reason = "; ".join(dict.fromkeys(o.reason for o in out.deciding)) or "no rule applies"
+    missing = [o.missing for o in out.deciding if o.missing] if out.value is None else []
+    basis = _basis(out)
+    notes = [r.get("text", "") for i, r in enumerate(rules)
+             if r.get("type") == "other" and i not in leaves(tree)]  # fmt: skip
+    fails = (verdict == Verdict.MET) if kind == "exclusion" else (verdict == Verdict.NOT_MET)
+    if fails and notes:
+        verdict, basis = Verdict.UNKNOWN, Basis.MISSING
+        reason = f"{reason}, but the criterion qualifies this: {'; '.join(notes)}"
+    if group is not None and group.holds is None:
+        verdict, basis = Verdict.UNKNOWN, Basis.MISSING
+        reason = f"not known whether this criterion applies ({group.reason}); {reason}"
+        missing = [*missing, *([group.missing] if group.missing else [])]
+    return CriterionVerdict(kind, text, verdict, reason, missing, basis)
 
 
 def registry_criteria(trial: Trial, parsed: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -120,23 +118,21 @@ def registry_criteria(trial: Trial, parsed: dict[str, Any] | None) -> list[dict[
 
 
 def evaluate_criteria(
-    trial: Trial, parsed: dict[str, Any] | None, view: PatientView
+    trial: Trial, parsed: dict[str, Any], view: PatientView
 ) -> list[CriterionVerdict]:
-    """Registry limits first, then every parsed criterion; unparsed text stays an honest unknown."""
+    """Registry limits and the trial's target condition first, then every parsed criterion."""
     verdicts = [evaluate_criterion(c, view) for c in registry_criteria(trial, parsed)]
-    own = tuple(trial.conditions)
-    if not trial.eligibility.criteria:
+    target = target_criterion(trial, view)
+    if target is not None:
+        verdicts.append(target)
+    own = tuple(trial_targets(trial))
+    if not (trial.eligibility.criteria or "").strip():
         reason = "the registry record has no criteria text: ask the study team"
         verdicts.append(
             CriterionVerdict("inclusion", "Eligibility criteria", Verdict.UNKNOWN, reason)
         )
-    elif parsed is None:
-        reason = "criteria parser not installed: check the criteria text by hand"
-        text = "Eligibility criteria (full text)"
-        verdicts.append(CriterionVerdict("inclusion", text, Verdict.UNKNOWN, reason))
-    if parsed is not None:
-        items = [c for c in parsed.get("criteria", []) if isinstance(c, dict)]
-        verdicts += [evaluate_criterion(c, view, own) for c in items]
+    items = [c for c in parsed.get("criteria", []) if isinstance(c, dict)]
+    verdicts += [evaluate_criterion(c, view, own) for c in items]
     return verdicts
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from functools import cache
 from importlib import resources
 
+from trialscout import vocab
 from trialscout.match.results import Question, TrialMatch
 
 _REQUIRED = {"age", "sex", "lab", "uln", "score", "condition", "therapy", "generic"}
@@ -33,9 +34,13 @@ def question_text(key: str) -> str:
     if key in t:
         return t[key]
     prefix, _, name = key.partition(":")
-    name = name.removesuffix(":date").replace("_", " ")
+    name = name.removesuffix(":date").removesuffix(":current").replace("_", " ")
     if key.endswith(":date") and prefix == "therapy":
         return f"When did you last receive {name}?"
+    if key.endswith(":date") and prefix == "condition":
+        return f"When were you diagnosed with {name}?"
+    if key.endswith(":current") and prefix == "condition":
+        return f"Do you still have {name}, or is it resolved?"
     if prefix in ("lab", "uln"):
         name = _lab_label(name.replace(" ", "_"))
     template = t.get(prefix, t["generic"])
@@ -43,9 +48,7 @@ def question_text(key: str) -> str:
 
 
 def _lab_label(key: str) -> str:
-    from trialscout.patient.units import analytes
-
-    spec = analytes().get(key)
+    spec = vocab.analytes().get(vocab.canonical_analyte(key) or key)
     if spec is None:
         return key.replace("_", " ")
     return next((a for a in spec.aliases if len(a) > 4 and "_" not in a), key.replace("_", " "))

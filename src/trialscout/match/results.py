@@ -14,6 +14,15 @@ class Verdict(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class Basis(StrEnum):
+    """What a verdict rests on (contract 3)."""
+
+    STATED = "stated"  # a fact in the patient data
+    INFERRED = "inferred"  # through the vocabulary's hierarchy or a unit conversion
+    NOT_RECORDED = "not_recorded"  # a complete record does not mention it: presumed absent
+    MISSING = "missing"  # the data that would decide it is not there
+
+
 class TrialVerdict(StrEnum):
     ELIGIBLE = "eligible"
     POSSIBLY_ELIGIBLE = "possibly_eligible"
@@ -28,6 +37,7 @@ class RuleOutcome:
     reason: str
     missing: str | None = None  # question key that would settle it ("lab:platelets")
     applicable: bool = True
+    basis: Basis = Basis.STATED
 
 
 @dataclass(slots=True)
@@ -37,6 +47,7 @@ class CriterionVerdict:
     verdict: Verdict
     reason: str
     missing: list[str] = field(default_factory=list)
+    basis: Basis = Basis.MISSING
 
     @property
     def failed(self) -> bool:
@@ -57,6 +68,7 @@ class CriterionVerdict:
             "text": self.text,
             "verdict": str(self.verdict),
             "reason": self.reason,
+            "basis": str(self.basis),
         }
 
 
@@ -71,6 +83,7 @@ class TrialMatch:
     distance_km: float | None = None
     relevance: float = 0.0  # normalized search relevance in [0, 1]
     eligibility: float = 0.0  # eligibility part of the score in [0, 1]
+    on_target: bool | None = None  # does the patient have the trial's target condition?
 
     @property
     def failing(self) -> list[CriterionVerdict]:

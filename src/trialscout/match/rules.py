@@ -1,22 +1,22 @@
 """Evaluate one contract-1 rule against a patient: does its statement hold? (True/False/None).
 
-Missing data gives `None` with the question that would settle it; it never counts as normal.
+Missing data gives `None` with the question that would settle it; a measurement (lab, score,
+age, life expectancy) is never assumed. Conditions and therapies are read from the history
+(history.py). Lab values are brought to the rule's unit by the vocabulary's unit layer.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from trialscout.match.concepts import canonical, descendants_and_synonyms, satisfies
-from trialscout.match.results import RuleOutcome
+from trialscout import vocab
+from trialscout.match.history import Scope, evaluate_history
+from trialscout.match.results import Basis, RuleOutcome
 from trialscout.match.scores import evaluate_score
-from trialscout.patient.model import Patient
-from trialscout.patient.note import NoteText
-from trialscout.patient.units import UnitError, analyte_key, analytes, convert
+from trialscout.match.view import PatientView
+from trialscout.patient.model import LabValue
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -27,33 +27,25 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-PREGNANCY = {"pregnancy", "breastfeeding"}
+# Qualitative results that say the same thing.
+_SAME = {"negative": "negative", "undetectable": "negative", "not detected": "negative",
+         "positive": "positive", "detectable": "positive", "detected": "positive"}  # fmt: skip
 
 
-@dataclass
-class PatientView:
-    """A patient plus what evaluation needs repeatedly (parsed note, today's date)."""
-
-    patient: Patient
-    today: date = field(default_factory=date.today)
-    _note: NoteText | None = None
-
-    @property
-    def note(self) -> NoteText | None:
-        if self._note is None and self.patient.note:
-            self._note = NoteText(self.patient.note)
-        return self._note
-
-
-def evaluate_rule(rule: dict[str, Any], view: PatientView) -> RuleOutcome:
+def evaluate_rule(
+    rule: dict[str, Any], view: PatientView, scope: Scope | None = None
+) -> RuleOutcome:
+    """One rule's outcome with its basis; an unknown outcome always has basis `missing`."""
     kind = rule.get("type")
-    handler = _HANDLERS.get(kind)
-    if handler is None:
-        return RuleOutcome(None, f"rule type {kind!r} is not computable")
-    try:
-        return handler(rule, view)
-    except (KeyError, TypeError, ValueError) as exc:  # a malformed rule must not stop the match
-        return RuleOutcome(None, f"could not evaluate {kind} rule ({exc.__class__.__name__})")
+    if kind in ("condition", "therapy"):
+        out = evaluate_history(rule, view, scope or Scope())
+    elif kind in _HANDLERS:
+        out = _HANDLERS[kind](rule, view)
+    else:
+        out = RuleOutcome(None, f"rule type {kind!r} is not computable")
+    if out.holds is None and out.applicable:
+        out.basis = Basis.MISSING
+    return out
 
 
 def age_span(lo: float | None, hi: float | None) -> str:
@@ -87,130 +79,95 @@ def _sex(rule: dict, view: PatientView) -> RuleOutcome:
     return RuleOutcome(ok, f"sex {sex} {'accepted' if ok else 'not accepted'}")
 
 
-def condition_state(view: PatientView, name: str, codes: list[str] | None = None) -> bool | None:
-    """True if the patient has `name` (or a narrower concept), False if known not to, else None."""
-    p = view.patient
-    concept = canonical(name)
-    if concept in PREGNANCY and p.sex == "male":
-        return False
-    if concept == "pregnancy" and p.pregnant is not None:
-        return p.pregnant
-    if concept == "pregnancy" and p.note:
-        return None  # a note's "pregnancy" is usually history (G2P2, pregnancy-induced ...)
-    negative = False
-    wanted = {str(c).lower() for c in codes or []}
-    for fact in p.conditions:
-        hit = bool(wanted & {c.lower() for c in fact.codes}) or satisfies(fact.name, name)
-        if hit and fact.present:
-            return True
-        if not fact.present and (hit or satisfies(name, fact.name)):
-            negative = True
-    return _note_state(view, name, negative)
-
-
-def _note_state(view: PatientView, name: str, negative: bool) -> bool | None:
-    note = view.note
-    if note is not None:
-        for form in descendants_and_synonyms(name):
-            state = note.mention(form)
-            if state is True:
-                return True
-            if state is False:
-                negative = True
-    return False if negative else None
-
-
-def _condition(rule: dict, view: PatientView) -> RuleOutcome:
-    name = str(rule["name"])
-    want = rule.get("present", True) is not False
-    state = condition_state(view, name, rule.get("codes"))
-    if state is None:
-        return RuleOutcome(
-            None, f"not known whether the patient has {name}", f"condition:{canonical(name)}"
-        )
-    has = "has" if state else "does not have"
-    return RuleOutcome(state == want, f"patient {has} {name}")
-
-
-def _therapy(rule: dict, view: PatientView) -> RuleOutcome:
-    name = str(rule["name"])
-    want = rule.get("present", True) is not False
-    within = rule.get("within_days")
-    key = f"therapy:{canonical(name)}"
-    state, when = _therapy_state(view, name)
-    if state is None:
-        return RuleOutcome(None, f"not known whether the patient had {name}", key)
-    if state and within is not None:
-        if when is None:
-            return RuleOutcome(
-                None, f"had {name}, date unknown (rule: within {within} days)", key + ":date"
-            )
-        recent = (view.today - when).days <= int(within)
-        state = recent
-        timing = f"{(view.today - when).days} days ago"
-        return RuleOutcome(state == want, f"{name} {timing} (rule: within {within} days)")
-    return RuleOutcome(state == want, f"patient {'had' if state else 'did not have'} {name}")
-
-
-def _therapy_state(view: PatientView, name: str) -> tuple[bool | None, date | None]:
-    negative = False
-    for fact in view.patient.therapies:
-        if satisfies(fact.name, name):
-            if fact.present:
-                return True, fact.date
-            negative = True
-        elif not fact.present and satisfies(name, fact.name):
-            negative = True
-    state = _note_state(view, name, negative)
-    return state, None
+def _patient_lab(view: PatientView, key: str) -> LabValue | None:
+    labs = view.patient.labs
+    if key in labs:
+        return labs[key]
+    return next((v for k, v in labs.items() if vocab.canonical_analyte(k) == key), None)
 
 
 def _lab(rule: dict, view: PatientView) -> RuleOutcome:
-    key = analyte_key(str(rule["analyte"]))
+    name = str(rule["analyte"])
+    key = vocab.canonical_analyte(name) or name
     op, limit = str(rule.get("op", "")), rule.get("value")
-    unit = str(rule.get("unit") or (analytes()[key].unit if key in analytes() else ""))
-    lab = view.patient.labs.get(key)
-    want = f"{op} {_fmt(limit)} {unit}".strip()
+    if op == "between" and isinstance(limit, list | tuple) and len(limit) == 2:  # version 1
+        rule, limit = {**rule, "min": limit[0], "max": limit[1], "value": None}, None
+    lab = _patient_lab(view, key)
+    if op == "between":
+        want = f"between {_fmt(rule.get('min'))} and {_fmt(rule.get('max'))} {rule.get('unit', '')}"
+    else:
+        want = f"{op} {_fmt(limit)} {rule.get('unit') or ''}".strip()
     if lab is None:
-        return RuleOutcome(None, f"no {key} value given (needs {want})", f"lab:{key}")
-    if op == "between" and isinstance(limit, list | tuple) and len(limit) == 2:
-        first = _lab({**rule, "op": ">=", "value": limit[0]}, view)
-        if first.holds is False or first.holds is None:
-            return first
-        return _lab({**rule, "op": "<=", "value": limit[1]}, view)
+        return RuleOutcome(None, f"no {key} value given (needs {want})", f"lab:{key}",
+                           basis=Basis.MISSING)  # fmt: skip
+    if isinstance(limit, str):
+        return _qualitative(key, lab, op, limit)
+    if op == "between":
+        low = _lab({**rule, "op": ">=", "value": rule.get("min")}, view)
+        if low.holds is not True:
+            return low
+        return _lab({**rule, "op": "<=", "value": rule.get("max")}, view)
     if op not in OPS or not isinstance(limit, int | float):
-        return RuleOutcome(None, f"{key} rule '{want}' is not computable")
+        return RuleOutcome(None, f"{key} rule '{want}' is not computable", basis=Basis.MISSING)
+    if lab.value is None:
+        return RuleOutcome(None, f"{key} {lab.display()} has no value to compare with {want}",
+                           f"lab:{key}", basis=Basis.MISSING)  # fmt: skip
+    unit = str(rule.get("unit") or "")
     value = _lab_in_unit(lab, unit, key)
     if isinstance(value, RuleOutcome):
         return value
-    shown = f"{key} {lab.display()}" + ("" if lab.unit == unit else f" (= {_fmt(value)} {unit})")
-    if lab.comparator in ("<", "<=") or lab.comparator in (">", ">="):
-        return _censored(lab.comparator, value, op, float(limit), shown, want)
+    converted = lab.unit != unit and bool(unit)
+    shown = f"{key} {lab.display()}" + (f" (= {_fmt(value)} {unit})" if converted else "")
+    basis = Basis.INFERRED if converted else Basis.STATED
+    if lab.comparator in ("<", "<=", ">", ">="):
+        out = _censored(lab.comparator, value, op, float(limit), shown, want)
+        out.basis = basis if out.holds is not None else Basis.MISSING
+        return out
     ok = OPS[op](value, float(limit))
-    return RuleOutcome(ok, f"{shown} {'meets' if ok else 'fails'} {want}")
+    return RuleOutcome(ok, f"{shown} {'meets' if ok else 'fails'} {want}", basis=basis)
 
 
-def _lab_in_unit(lab: Any, unit: str, key: str) -> float | RuleOutcome:
+def _qualitative(key: str, lab: LabValue, op: str, wanted: str) -> RuleOutcome:
+    """'HBeAg negative' against a result given as text ("negative", "undetectable")."""
+    want = _SAME.get(wanted.strip().lower(), wanted.strip().lower())
+    have = _SAME.get((lab.result or "").strip().lower()) if lab.result else None
+    if have is None:
+        return RuleOutcome(None, f"{key} {lab.display()}: no qualitative result (needs {wanted})",
+                           f"lab:{key}", basis=Basis.MISSING)  # fmt: skip
+    same = have == want
+    ok = same if op in ("=", "==") else not same if op == "!=" else None
+    if ok is None:
+        return RuleOutcome(None, f"{key} rule '{op} {wanted}' is not computable",
+                           basis=Basis.MISSING)  # fmt: skip
+    return RuleOutcome(ok, f"{key} {lab.result}: {'meets' if ok else 'fails'} {op} {wanted}",
+                       basis=Basis.STATED)  # fmt: skip
+
+
+def _lab_in_unit(lab: LabValue, unit: str, key: str) -> float | RuleOutcome:
+    assert lab.value is not None
     if unit.lower() == "xuln":
         if lab.unit == "xULN":
             return lab.value
         if lab.ref_high:
             return lab.value / lab.ref_high
-        return RuleOutcome(
-            None,
-            f"{key} {lab.display()} given without the lab's upper limit of normal",
-            f"uln:{key}",
-        )
+        return RuleOutcome(None, f"{key} {lab.display()} given without the lab's upper limit "
+                           "of normal", f"uln:{key}", basis=Basis.MISSING)  # fmt: skip
     if lab.unit == "xULN":
-        return RuleOutcome(None, f"{key} given as {lab.display()}, rule needs {unit}", f"lab:{key}")
-    if not lab.unit or not unit:
+        return RuleOutcome(None, f"{key} given as {lab.display()}, rule needs {unit}",
+                           f"lab:{key}", basis=Basis.MISSING)  # fmt: skip
+    if not lab.unit or not unit or lab.unit == unit:
         return lab.value
     try:
-        return convert(lab.value, lab.unit, unit, key)
-    except UnitError:
-        return RuleOutcome(
-            None, f"cannot compare {key} {lab.display()} with a limit in {unit}", f"lab:{key}"
-        )
+        have = vocab.to_canonical(key, lab.value, lab.unit)
+        limit_unit = vocab.to_canonical(key, 1.0, unit)
+        if have.unit != limit_unit.unit:
+            raise vocab.UnitError(key)
+        # the limit is in `unit`: express the patient's value in it (linear within the unit)
+        zero = vocab.to_canonical(key, 0.0, unit).value
+        return (have.value - zero) / (limit_unit.value - zero)
+    except vocab.UnitError:
+        return RuleOutcome(None, f"cannot compare {key} {lab.display()} with a limit in {unit}",
+                           f"lab:{key}", basis=Basis.MISSING)  # fmt: skip
 
 
 def _censored(cmp: str, value: float, op: str, limit: float, shown: str, want: str) -> RuleOutcome:
@@ -245,14 +202,12 @@ def _life(rule: dict, view: PatientView) -> RuleOutcome:
 
 
 def _other(rule: dict, view: PatientView) -> RuleOutcome:
-    return RuleOutcome(None, "not machine-readable: check by hand")
+    return RuleOutcome(None, "not machine-readable: check by hand", basis=Basis.MISSING)
 
 
 _HANDLERS: dict[str | None, Callable[[dict, PatientView], RuleOutcome]] = {
     "age": _age,
     "sex": _sex,
-    "condition": _condition,
-    "therapy": _therapy,
     "lab": _lab,
     "score": lambda rule, view: evaluate_score(rule, view.patient),
     "life_expectancy": _life,

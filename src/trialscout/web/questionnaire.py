@@ -1,10 +1,10 @@
 """'Check my eligibility': questions generated from a trial's parsed criteria (contract 1), and
-the visitor's answers turned into a contract-2 profile for the match stage.
+the visitor's answers turned into patient facts; the matcher (match/) gives every verdict.
 
-Yes/no answers on conditions and therapies go into the profile (`absent_conditions` /
-`absent_therapies` say "no"). Criteria the parser could not compute ("other" rules) are asked
-as they are written; when the matcher leaves such a criterion unknown, the visitor's own
-yes/no decides it and the reason says so. Nothing is stored.
+Yes/no answers on conditions and therapies become facts (`absent_conditions` /
+`absent_therapies` say "no"). Criteria the parser could not compute ("other" rules) are not
+asked: no answer to them is a patient fact, so they stay unknown for the study team to judge.
+A questionnaire is not a complete history. Nothing is stored.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from trialscout.patient import Patient, profile_from_dict
 
 YES, NO = "yes", "no"
 SCORE_CHOICES = {
@@ -83,16 +85,16 @@ def _generated(rule: dict[str, Any], index: int, text: str) -> Question | None:
     if kind == "therapy":
         name = rule.get("name", "?")
         return Question(f"therapy:{name}", "yesno", f"Have you had {name}?")
-    if kind == "other":
-        return Question(f"criterion:{index}", "yesno", f"Does this apply to you? “{text}”")
-    return None  # life expectancy and the like: for the study doctor to judge
+    return None  # "other" text, life expectancy and the like: for the study doctor to judge
 
 
 def build_questions(criteria: dict[str, Any] | None) -> list[Question]:
     """One question per distinct thing asked, in criteria order."""
     questions: dict[str, Question] = {}
     for index, criterion in enumerate((criteria or {}).get("criteria", [])):
-        for rule in criterion.get("rules") or [{"type": "other"}]:
+        group = criterion.get("applies_to") or {}
+        rules = [*(criterion.get("rules") or []), *([group] if "type" in group else [])]
+        for rule in rules + list(group.get("rules") or []):
             q = _question_for(rule, index, criterion.get("text", ""))
             if q is None:
                 continue
@@ -135,70 +137,7 @@ def profile_from_answers(questions: list[Question], answers: dict[str, str]) -> 
     return profile
 
 
-def _direct(
-    criterion: dict[str, Any], index: int, answers: dict[str, str]
-) -> tuple[bool, str] | None:
-    """Does the criterion hold, judged only from yes/no answers? None when it cannot say."""
-    rules = criterion.get("rules") or [{"type": "other"}]
-    results, said = [], []
-    for rule in rules:
-        kind = rule.get("type")
-        if kind in ("condition", "therapy"):
-            answer = answers.get(f"{kind}:{rule.get('name')}")
-            holds = (
-                None if answer not in (YES, NO) else (answer == YES) == rule.get("present", True)
-            )
-        elif kind == "other":
-            answer = answers.get(f"criterion:{index}")
-            holds = None if answer not in (YES, NO) else answer == YES
-        else:
-            return None
-        if holds is None:
-            return None
-        results.append(holds)
-        said.append(answer)
-    holds = any(results) if criterion.get("logic") == "any" else all(results)
-    return holds, "you answered " + ", ".join(said)
-
-
-def _verdict(kind: str, holds: bool) -> str:
-    return "met" if holds else "not_met"
-
-
-def overall(criteria_verdicts: list[dict[str, Any]]) -> str:
-    """Contract 3's trial verdict from per-criterion verdicts."""
-    failed = any(
-        (c["kind"] == "inclusion" and c["verdict"] == "not_met")
-        or (c["kind"] == "exclusion" and c["verdict"] == "met")
-        for c in criteria_verdicts
-    )
-    if failed:
-        return "not_eligible"
-    if any(c["verdict"] == "unknown" for c in criteria_verdicts):
-        return "possibly_eligible"
-    return "eligible"
-
-
-def combine(
-    criteria: dict[str, Any], matched: dict[str, Any] | None, answers: dict[str, str]
-) -> dict[str, Any]:
-    """Per-criterion verdicts: the matcher's list (contract 3) when there is one, else the parsed
-    criteria; a criterion left unknown is decided by the visitor's direct yes/no answers."""
-    items = criteria.get("criteria", [])
-    index_of = {c.get("text", ""): i for i, c in enumerate(items)}
-    base = (matched or {}).get("criteria") or [
-        {"kind": c.get("kind"), "text": c.get("text"), "verdict": "unknown", "reason": ""}
-        for c in items
-    ]
-    out = []
-    for m in base:
-        verdict, reason = m.get("verdict", "unknown"), m.get("reason") or ""
-        i = index_of.get(m.get("text", ""))
-        if verdict == "unknown" and i is not None:
-            direct = _direct(items[i], i, answers)
-            if direct is not None:
-                verdict, reason = _verdict(m.get("kind", ""), direct[0]), direct[1]
-        out.append(
-            {"kind": m.get("kind"), "text": m.get("text"), "verdict": verdict, "reason": reason}
-        )
-    return {"verdict": overall(out), "criteria": out}
+def patient_from_answers(questions: list[Question], answers: dict[str, str]) -> Patient:
+    """The answers as a Patient, read by the patient stage's profile reader (raises
+    PatientError, a ValueError naming the field, on an answer it refuses)."""
+    return profile_from_dict(profile_from_answers(questions, answers), "your answers")

@@ -53,7 +53,7 @@ async def contact_team(request: Request, trial_id: str):
 
 def _questions(request: Request, tid: str):
     trial = TrialStore(db(request)).get(tid).trial
-    parsed = services.load_criteria(db(request), trial)  # StageUnavailable -> 503 page
+    parsed = services.load_criteria(db(request), trial)
     return parsed, questionnaire.build_questions(parsed)
 
 
@@ -61,14 +61,9 @@ def _questions(request: Request, tid: str):
 async def eligibility_form(request: Request, trial_id: str):
     tid = _tid(request, trial_id)
     trial = TrialStore(db(request)).get(tid).trial
-    try:
-        parsed, questions = _questions(request, tid)
-    except services.StageUnavailable as exc:
-        parsed, questions, missing = None, [], str(exc)
-    else:
-        missing = None
+    parsed, questions = _questions(request, tid)
     ctx = {"trial": trial, "questions": questions, "parsed": parsed, "answers": {}}
-    return render(request, "eligibility.html", ctx | {"result": None, "criteria_missing": missing})
+    return render(request, "eligibility.html", ctx | {"result": None})
 
 
 @router.post("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
@@ -78,16 +73,14 @@ async def eligibility_check(request: Request, trial_id: str):
     tid = _tid(request, trial_id)
     parsed, questions = _questions(request, tid)
     answers = {q.key: form.get(q.key, "") for q in questions}
-    profile = questionnaire.profile_from_answers(questions, answers)
-    matched, match_missing = None, None
+    result, match_missing = None, None
     try:
-        contract3 = services.match(db(request), profile, [tid], 1)
-        matched = (contract3.get("results") or [None])[0]
-    except services.StageUnavailable as exc:
-        match_missing = str(exc)
-    except ValueError as exc:  # the patient stage refused an answer
+        patient = questionnaire.patient_from_answers(questions, answers)
+    except ValueError as exc:  # the patient stage refused an answer (names the field)
         match_missing = f"your answers could not be read ({exc})"
-    result = questionnaire.combine(parsed or {}, matched, answers)
+    else:
+        contract3 = services.match(db(request), patient, [tid], 1)
+        result = contract3["results"][0]
     trial = TrialStore(db(request)).get(tid).trial
     ctx = {
         "trial": trial,

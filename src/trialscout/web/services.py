@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from trialscout.criteria.storage import load_criteria as load_stored_criteria
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
 
@@ -174,20 +175,11 @@ def resolve_place(db: Database, text: str) -> tuple[float, float, str]:
 
 
 def load_criteria(db: Database, trial: Trial) -> dict[str, Any] | None:
-    """Contract 1 for the trial: as stored by the ingest hook, else parsed from its text now;
-    None when it has no criteria text."""
-    stored = None
-    with contextlib.suppress(StageUnavailable):
-        stored = _attr("criteria", "trialscout.criteria.storage", "load_criteria")(
-            db, trial.trial_id
-        )
-    if stored is not None:
-        return stored
-    parse = _attr("criteria", "trialscout.criteria", "parse_criteria")
-    if not trial.eligibility.criteria:
+    """Contract 1 for the trial as stored by the ingest hook (re-parsed when the stored parser
+    version is older); None when it has no criteria text. A failing criteria stage raises."""
+    if not (trial.eligibility.criteria or "").strip():
         return None
-    parsed = parse(trial.eligibility.criteria, nct_id=trial.nct_id or trial.trial_id)
-    return parsed if isinstance(parsed, dict) else parsed.to_dict()
+    return load_stored_criteria(db, trial.trial_id)
 
 
 def summarize(trial: Trial, criteria: dict[str, Any] | None) -> dict[str, Any]:
@@ -212,18 +204,20 @@ def warm_up(db: Database) -> None:
 
 def match(
     db: Database,
-    profile: dict[str, Any],
+    profile: dict[str, Any] | Any,
     trial_ids: list[str] | None,
     limit: int = 20,
     where: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Contract 3 for a contract-2 profile; `trial_ids` restricts to those trials, `where`
-    (near, radius_km, status) narrows the search otherwise."""
+    """Contract 3 for a contract-2 profile or a Patient; `trial_ids` restricts to those trials,
+    `where` (near, radius_km, status) narrows the search otherwise. The match stage is called
+    directly: when it fails, the error surfaces."""
+    from trialscout.search import PlaceNotFound
     from trialscout.web import match_adapter
 
     try:
-        return match_adapter.run(db, profile, trial_ids, limit, where or {}, _module)
-    except getattr(_module("search", "trialscout.search"), "PlaceNotFound", ()) as exc:
+        return match_adapter.run(db, profile, trial_ids, limit, where or {})
+    except PlaceNotFound as exc:
         raise PlaceUnknown(str(exc)) from None
 
 
