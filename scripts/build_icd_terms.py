@@ -67,15 +67,22 @@ def keep(code: str) -> bool:
 
 
 def main() -> None:
-    rows = []
+    rows: dict[str, tuple[str, list[str]]] = {}
     for code in cm.get_all_codes(True):
         if not keep(code):
             continue
-        parent = cm.get_parent(code) if not cm.is_chapter(code) else ""
-        rows.append(f"{code}\t{parent}\t{'|'.join(names(code))}")
+        ups = [] if cm.is_chapter(code) else [a for a in cm.get_ancestors(code) if a != code]
+        parent = ups[0] if ups else ""  # C50 is a block and a category: its parent is chapter 2
+        if code in rows:  # a category with the same code as its block (C50): one item
+            first_parent, first_names = rows[code]
+            first_names.extend(n for n in names(code) if n not in first_names)
+            rows[code] = (parent if first_parent == code else first_parent, first_names)
+            continue
+        rows[code] = (parent, names(code))
+    lines = [f"{code}\t{parent}\t{'|'.join(ns)}" for code, (parent, ns) in rows.items()]
     header = "# ICD-10-CM items: code, parent, names (preferred first). Built by scripts/build_icd_terms.py from simple-icd-10-cm.\n"
-    OUT.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
-    print(f"{len(rows)} items -> {OUT}")
+    OUT.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} items -> {OUT}")
 
 
 if __name__ == "__main__":

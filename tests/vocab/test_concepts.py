@@ -165,3 +165,11 @@ def test_data_files_are_plain_yaml_mappings():
     for name in ("conditions.yaml", "therapies.yaml", "labs.yaml", "scores.yaml"):
         text = resources.files("trialscout.vocab").joinpath("data", name).read_text("utf-8")
         assert isinstance(yaml.safe_load(text), dict)
+
+
+def test_the_icd_tree_has_no_cycles():
+    """A category with its block's code (C50) once pointed at itself and hung every parse."""
+    icd = importlib.import_module("trialscout.vocab.icd")
+    for code, (parent, _names) in icd.table().items():
+        assert parent != code
+    assert icd.ancestors("C50.9") == ("C50", "2")

@@ -7,6 +7,7 @@ overlapping matches the longest wins ("non-small cell lung cancer" over "lung ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -79,8 +80,14 @@ def _is_plural_of_other(targets: list[tuple[str, str, bool]], kind: str) -> bool
     return any(k == kind for k, _c, _n in targets)
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]|^\s")
+
+
+def _normalized(text: str) -> tuple[str, list[int] | range]:
     """Lower case, one space per whitespace run; and each normalized char's source offset."""
+    low = text.translate(_QUOTES).lower()
+    if len(low) == len(text) and not _ODD_SPACE.search(low):
+        return low, range(len(text))  # the common case: offsets are unchanged
     chars: list[str] = []
     where: list[int] = []
     space = False

@@ -76,7 +76,7 @@ def ancestors(code: str) -> tuple[str, ...]:
         return ()
     out = [] if text == normalize(code) else [text]
     parent = known[text][0]
-    while parent:
+    while parent and parent not in out and parent != text:  # a cycle in the table ends the walk
         out.append(parent)
         parent = known.get(parent, ("", ()))[0]
     return tuple(out)
