@@ -68,7 +68,7 @@ def _guard(
 def _named_exactly(view: PatientView, name: str) -> bool:
     """The patient's own facts (not a narrower concept of them) name this condition."""
     target = canonical(name)
-    return any(f.present and canonical(f.name) == target for f in view.patient.conditions)
+    return any(f.own and canonical(f.name) == target for f in view.patient.conditions)
 
 
 def evaluate_criterion(

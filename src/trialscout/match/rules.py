@@ -101,7 +101,7 @@ def condition_state(view: PatientView, name: str, codes: list[str] | None = None
     wanted = {str(c).lower() for c in codes or []}
     for fact in p.conditions:
         hit = bool(wanted & {c.lower() for c in fact.codes}) or satisfies(fact.name, name)
-        if hit and fact.present:
+        if hit and fact.own:
             return True
         if not fact.present and (hit or satisfies(name, fact.name)):
             negative = True
@@ -156,9 +156,9 @@ def _therapy_state(view: PatientView, name: str) -> tuple[bool | None, date | No
     negative = False
     for fact in view.patient.therapies:
         if satisfies(fact.name, name):
-            if fact.present:
+            if fact.own:
                 return True, fact.date
-            negative = True
+            negative = negative or not fact.present
         elif not fact.present and satisfies(name, fact.name):
             negative = True
     state = _note_state(view, name, negative)

@@ -96,8 +96,10 @@ def _number(value: Any, where: str, high: float = math.inf) -> float | None:
         raise PatientError(f"{where} must be a number")
     if isinstance(value, int) and value.bit_length() > 64:
         raise PatientError(f"{where} is out of range")
-    if not math.isfinite(value) or value < 0 or value > high:
-        raise PatientError(f"{where} must be between 0 and {high:g}")
+    if not math.isfinite(value) or value > high:
+        raise PatientError(f"{where} must be at most {high:g}")
+    if value < 0:
+        raise PatientError(f"{where} must not be negative")
     return float(value)
 
 
