@@ -22,7 +22,8 @@ from trialscout.patient.model import Assertion
 
 CATEGORIES = {"negated", "historical", "hypothetical", "family", "pseudo", "terminate"}
 DIRECTIONS = {"forward", "backward", "bidirectional"}
-_RULE_FIELDS = {"phrase", "category", "direction", "max_scope"}
+_RULE_FIELDS = {"phrase", "category", "direction", "max_scope", "ends"}
+_SCOPED = ("negated", "historical", "hypothetical", "family")
 # A word (letters/digits, may hold ' or /: "h/o", "mother's") or one other visible character.
 # Each repetition starts with a separator, so matching is linear.
 _TOKEN = re.compile(r"[^\W_]+(?:['/][^\W_]+)*|[^\w\s]|_")
@@ -34,6 +35,7 @@ class Rule:
     category: str
     direction: str = "forward"
     max_scope: int = 8
+    ends: tuple[str, ...] = _SCOPED  # for a terminator: the categories whose scopes it ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,10 @@ def _rule(raw: object, default_scope: int, where: str) -> Rule:
         raise ValueError(f"{where}: direction must be one of {sorted(DIRECTIONS)}")
     if not isinstance(scope, int) or isinstance(scope, bool) or not 0 <= scope <= 50:
         raise ValueError(f"{where}: max_scope must be an integer 0..50")
-    return Rule(tuple(t.text for t in tokenize(phrase)), category, direction, scope)
+    ends = tuple(raw.get("ends", _SCOPED))
+    if not set(ends) <= set(_SCOPED) or ("ends" in raw and category != "terminate"):
+        raise ValueError(f"{where}: ends lists categories {list(_SCOPED)}, on terminators only")
+    return Rule(tuple(t.text for t in tokenize(phrase)), category, direction, scope, ends)
 
 
 def load_rules(text: str, name: str = "context.yaml") -> Rules:
@@ -147,7 +152,11 @@ def _reach(tokens: Sequence[Token], start: int, step: int, budget: int, stops: s
 
 def scopes(tokens: Sequence[Token], found: Sequence[Trigger]) -> list[tuple[str, int, int]]:
     """(category, first token, last token) covered by each modifier, trigger tokens included."""
-    stops = {i for t in found if t.rule.category == "terminate" for i in range(t.first, t.last + 1)}
+    stops: dict[str, set[int]] = {c: set() for c in _SCOPED}
+    for t in found:
+        if t.rule.category == "terminate":
+            for cat in t.rule.ends:
+                stops[cat].update(range(t.first, t.last + 1))
     out = []
     for t in found:
         cat = t.rule.category
@@ -155,9 +164,9 @@ def scopes(tokens: Sequence[Token], found: Sequence[Trigger]) -> list[tuple[str,
             continue
         lo, hi = t.first, t.last
         if t.rule.direction in ("forward", "bidirectional"):
-            hi = max(hi, _reach(tokens, t.last + 1, 1, t.rule.max_scope, stops))
+            hi = max(hi, _reach(tokens, t.last + 1, 1, t.rule.max_scope, stops[cat]))
         if t.rule.direction in ("backward", "bidirectional"):
-            lo = min(lo, _reach(tokens, t.first - 1, -1, t.rule.max_scope, stops))
+            lo = min(lo, _reach(tokens, t.first - 1, -1, t.rule.max_scope, stops[cat]))
         out.append((cat, lo, hi))
     return out
 

@@ -239,12 +239,14 @@ def _measures(p: Patient, note: NoteText) -> None:
 
 
 def _pregnant(p: Patient, note: NoteText) -> bool | None:
-    """Only "pregnant" said of the patient counts ("pregnancy-induced ..." is history)."""
+    """Pregnant when "pregnant" is said of the patient ("pregnancy-induced ..." is history);
+    not pregnant when a pregnancy is negated ("negative for pregnancy") or the patient is male."""
     if p.sex == "male":
         return False
-    states = [
-        m.assertion
-        for m in note.mentions
-        if m.id == "pregnancy" and note.text[m.start : m.end].lower().startswith("pregnant")
-    ]
+    states = set()
+    for m in note.mentions:
+        said = note.text[m.start : m.end].lower()
+        negated = m.assertion == Assertion.NEGATED and said.startswith("pregnan")
+        if m.id == "pregnancy" and (negated or said.startswith("pregnant")):
+            states.add(m.assertion)
     return _as_bool(_combine(states))

@@ -73,11 +73,13 @@ def words() -> Words:
 
 
 def _after(text: str, limit: int = 12) -> list[str]:
-    """The first words after a mention, split on spaces, punctuation at their ends removed."""
+    """The first words after a mention, split on spaces, brackets and ':;,=' at their ends
+    removed ("(AST): 17 U/L" -> "AST", "17", "U/L"); "(+)" and "(-)" are kept."""
     out = []
     for raw in text.split(maxsplit=limit)[:limit]:
-        word = raw.rstrip(",;.") if len(raw) > 1 else raw
-        out.append(word)
+        word = raw if raw in ("(+)", "(-)") else raw.strip("():;,=").rstrip(".")
+        if word:
+            out.append(word)
     return out
 
 
@@ -139,6 +141,8 @@ def lab_value(analyte: str, after: str) -> LabValue | None:
     result = qualitative_after(items)
     if result and vocab.analyte(analyte).qualitative:
         return LabValue(analyte, None, "", result=canonical_result(analyte, result))
+    if len(items) > 1 and items[0] in ("<", ">", "<=", ">=", "≤", "≥"):
+        items = [items[0] + items[1], *items[2:]]  # "< 20 IU/mL"
     parsed = _number(items[0]) if items else None
     if parsed is None:
         return None
