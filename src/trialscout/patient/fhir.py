@@ -125,9 +125,13 @@ def concept_of(concept: Any, kind: str) -> tuple[str | None, bool]:
 
 
 def _named(concept: Any, kind: str) -> tuple[str | None, str | None]:
-    """(fact name, concept): the concept id when exact, else the record's own name."""
+    """(fact name, concept): the concept id when exact, else the record's own name, else its
+    first code (a coded fact still matches by code)."""
     cid, exact = concept_of(concept, kind)
-    return (cid if exact else display(concept) or cid), cid
+    if exact:
+        return cid, cid
+    found = codes(concept)
+    return display(concept) or cid or (found[0] if found else None), cid
 
 
 def _read_patient(p: Patient, res: Any, today: date) -> None:

@@ -170,7 +170,7 @@ def normalize_sex(value: Any, where: str) -> str | None:
     if text in ("", "unknown", "other"):
         return None
     if text not in _SEX:
-        raise PatientError(f"{where}: sex must be male or female, not {value!r}")
+        raise PatientError(f"{where}: sex must be male or female")
     return _SEX[text]
 
 
