@@ -18,7 +18,7 @@ import yaml
 
 from trialscout.patient.model import PatientError
 
-MAX_NOTE_BYTES = 500_000  # a long discharge summary is ~100 KB
+MAX_NOTE_BYTES = 200_000  # a long discharge summary is ~60 KB; TREC topics ~2 KB
 MAX_PROFILE_BYTES = 1_000_000
 MAX_BUNDLE_BYTES = 64_000_000  # decompressed; Synthea lifetimes reach ~20 MB
 MAX_DEPTH = 64  # FHIR resources nest ~8 deep; a profile 3

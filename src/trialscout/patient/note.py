@@ -29,7 +29,7 @@ from trialscout.patient.model import (
     TherapyFact,
 )
 
-_BOUNDARY = re.compile(r"[.!?]+(?=\s)|\n")  # sentence ends; linear
+_BOUNDARY = re.compile(r"[.!?](?=\s)|\n")  # sentence ends; one character, so linear
 MAX_SENTENCE = 600  # characters: longer runs are cut at a space so scopes stay local
 # When one concept is stated several times, the strongest statement about the patient wins.
 _STRENGTH = (
@@ -126,13 +126,16 @@ class NoteText:
         key = " ".join(term.lower().split())
         if len(key) < 2:
             return None
-        low, states, at = self.text.lower(), [], 0
+        low, at = self.text.lower(), 0
+        by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = {}
         while (at := low.find(key, at)) >= 0:
             end = at + len(key)
             if _bounded(low, at, end):
-                s, e = self.sentence_of(at)
-                states += assert_spans(self.text[s:e], s, [(at, end)])
+                by_sentence.setdefault(self.sentence_of(at), []).append((at, end))
             at = end
+        states = []
+        for (s, e), spans in by_sentence.items():
+            states += assert_spans(self.text[s:e], s, spans)
         return _combine(states)
 
     def mention(self, term: str) -> bool | None:
@@ -218,24 +221,30 @@ def _facts(p: Patient, note: NoteText) -> None:
             p.therapies.append(TherapyFact(cid, present, codes=codes, assertion=state, concept=cid))
 
 
+MAX_TRIES = 20  # mentions of one analyte or score read for a value (the latest first)
+
+
 def _measures(p: Patient, note: NoteText) -> None:
-    text = note.text
-    for m in note.measures:
-        _, end = note.sentence_of(m.start)
-        after = text[m.end : end]
+    """Lab values and scores; the last statement in the note is the latest."""
+    tries: dict[str, int] = {}
+    for m in reversed(note.measures):
+        if m.id in p.labs or m.id in p.scores or tries.get(m.id, 0) >= MAX_TRIES:
+            continue
+        tries[m.id] = tries.get(m.id, 0) + 1
+        start, end = note.sentence_of(m.start)
+        after = note.text[m.end : end]
         if m.kind == "score":
             found = note_values.score_value(m.id, after)
-            if found:
+            if found and found[0] not in p.scores:
                 p.scores[found[0]] = found[1]
             continue
         value = note_values.lab_value(m.id, after)
         if value is None and vocab.analyte(m.id).qualitative:
-            start, _ = note.sentence_of(m.start)
-            result = note_values.qualitative_before(text[start : m.start])
+            result = note_values.qualitative_before(note.text[start : m.start])
             if result:
                 value = LabValue(m.id, None, "", result=note_values.canonical_result(m.id, result))
         if value is not None:
-            p.labs[m.id] = value  # the last statement in the note is the latest
+            p.labs[m.id] = value
 
 
 def _pregnant(p: Patient, note: NoteText) -> bool | None:

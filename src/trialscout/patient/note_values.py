@@ -37,7 +37,9 @@ _WORD = re.compile(r"[^\W_]+(?:['/][^\W_]+)*")
 class Words:
     sex: dict[str, str]  # word -> male | female
     filler: frozenset[str]
-    qualitative: tuple[tuple[tuple[str, ...], str], ...]  # (phrase words, result), longest first
+    qualitative: dict[
+        str, tuple[tuple[tuple[str, ...], str], ...]
+    ]  # first word -> (phrase, result)
     cues: tuple[tuple[str, ...], ...]
     from_after: frozenset[str]
     not_city: frozenset[str]
@@ -61,10 +63,13 @@ def words() -> Words:
         for p in _words(raw["qualitative"], result)
     ]
     loc = raw["location"]
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, result in sorted(qual, key=lambda q: -len(q[0])):
+        by_first.setdefault(phrase[0], []).append((phrase, result))
     return Words(
         sex,
         frozenset(_words(raw, "value_filler")),
-        tuple(sorted(qual, key=lambda q: -len(q[0]))),
+        {k: tuple(v) for k, v in by_first.items()},
         tuple(tuple(c.split()) for c in _words(loc, "cues")),
         frozenset(_words(loc, "from_after")),
         frozenset(_words(loc, "not_city")),
@@ -92,8 +97,8 @@ def _skip_filler(items: list[str]) -> list[str]:
 
 
 def qualitative_after(items: list[str]) -> str | None:
-    low = [w.lower() for w in _skip_filler(items)]
-    for phrase, result in words().qualitative:
+    low = [w.lower() for w in _skip_filler(items)[:8]]
+    for phrase, result in words().qualitative.get(low[0], ()) if low else ():
         if tuple(low[: len(phrase)]) == phrase:
             return result
     return None

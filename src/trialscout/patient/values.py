@@ -26,7 +26,7 @@ def qualitative(text: str) -> str | None:
     key = tuple(" ".join(text.lower().replace("_", " ").split()).split())
     if not key or len(key) > 8:
         return None
-    for phrase, result in words().qualitative:
+    for phrase, result in words().qualitative.get(key[0], ()):
         if key == phrase:
             return result
     return None
