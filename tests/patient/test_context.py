@@ -46,6 +46,13 @@ def states(path: str) -> dict[str, set[str]]:
         ("trec-202138.txt", "hypertension", "family"),  # Her 70-year-old father has hypertension
         ("trec-202121.txt", "type 2 diabetes", "family"),  # family history is positive for
         ("trec-202162.txt", "cad", "family"),  # a family history of CAD, but no other ...
+        # a closing bracket ends a negation: "prior CVA (no residual deficits), HTN, HL"
+        ("trec-20215.txt", "htn", "present"),
+        # lines under a "Past Medical History:" heading are history
+        ("trec-202115.txt", "hypertension", "historical"),
+        ("trec-202115.txt", "atrial fibrillation", "historical"),
+        # "seen in clinic for advice on osteoporosis" is no diagnosis
+        ("sigir-201429.txt", "osteoporosis", "hypothetical"),
     ],
 )
 def test_assertion_on_real_sentences(note, mention, expected):
@@ -57,6 +64,12 @@ def test_hypothetical_on_real_sentence():
     found = states("trec-202129.txt")
     assert "hypothetical" in found["diabetic"]
     assert found["type 1 diabetes"] == {"present"}
+
+
+def test_time_ago_is_historical():
+    text = "The patient had an uncomplicated myocardial infarction 2 years earlier."
+    start = text.index("myocardial")
+    assert assert_spans(text, 0, [(start, start + 21)]) == [Assertion.HISTORICAL]
 
 
 def test_terminator_ends_negation_not_family():

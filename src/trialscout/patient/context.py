@@ -24,6 +24,7 @@ CATEGORIES = {"negated", "historical", "hypothetical", "family", "pseudo", "term
 DIRECTIONS = {"forward", "backward", "bidirectional"}
 _RULE_FIELDS = {"phrase", "category", "direction", "max_scope", "ends"}
 _SCOPED = ("negated", "historical", "hypothetical", "family")
+_TOP = {"defaults", "rules", "sections"}
 # A word (letters/digits, may hold ' or /: "h/o", "mother's") or one other visible character.
 # Each repetition starts with a separator, so matching is linear.
 _TOKEN = re.compile(r"[^\W_]+(?:['/][^\W_]+)*|[^\w\s]|_")
@@ -50,6 +51,7 @@ class Token:
 class Rules:
     by_first: dict[str, tuple[Rule, ...]]  # first token -> rules, longest phrase first
     precedence: tuple[str, ...]
+    sections: dict[str, str]  # heading ("past medical history") -> category of its lines
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -83,8 +85,13 @@ def _rule(raw: object, default_scope: int, where: str) -> Rule:
 def load_rules(text: str, name: str = "context.yaml") -> Rules:
     """Validate and index rule data; raises ValueError naming the bad rule."""
     raw = yaml.safe_load(text)
-    if not isinstance(raw, dict) or set(raw) != {"defaults", "rules"}:
-        raise ValueError(f"{name}: expected 'defaults' and 'rules'")
+    if not isinstance(raw, dict) or not {"defaults", "rules"} <= set(raw) <= _TOP:
+        raise ValueError(f"{name}: expected 'defaults', 'rules' and optional 'sections'")
+    sections = raw.get("sections") or {}
+    if not isinstance(sections, dict) or not all(
+        isinstance(k, str) and k == k.lower() and v in _SCOPED for k, v in sections.items()
+    ):
+        raise ValueError(f"{name}: sections map lower-case headings to {list(_SCOPED)}")
     defaults = raw["defaults"] or {}
     scope = defaults.get("max_scope", 8)
     precedence = tuple(defaults.get("precedence") or ())
@@ -101,7 +108,7 @@ def load_rules(text: str, name: str = "context.yaml") -> Rules:
         seen.add(rule.phrase)
         index.setdefault(rule.phrase[0], []).append(rule)
     by_first = {k: tuple(sorted(v, key=lambda r: -len(r.phrase))) for k, v in index.items()}
-    return Rules(by_first, precedence)
+    return Rules(by_first, precedence, sections)
 
 
 @cache

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from trialscout import vocab
 from trialscout.patient import note_values
-from trialscout.patient.context import assert_spans
+from trialscout.patient.context import assert_spans, rules
 from trialscout.patient.limits import MAX_NOTE_BYTES, read_text
 from trialscout.patient.model import (
     Assertion,
@@ -69,6 +69,28 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def section_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, category) of the lines under a heading listed in context.yaml `sections`
+    ("Past Medical History:" -> historical), up to a blank line or the next heading."""
+    table = rules().sections
+    out: list[tuple[int, int, str]] = []
+    current: tuple[int, str] | None = None
+    at = 0
+    for line in text.splitlines(keepends=True):
+        head = line.strip()
+        heading = head.endswith(":") and len(head) < 60
+        if current and (not head or heading):
+            out.append((current[0], at, current[1]))
+            current = None
+        key = " ".join(head[:-1].lower().split()) if heading else ""
+        if key in table:
+            current = (at + len(line), table[key])
+        at += len(line)
+    if current:
+        out.append((current[0], at, current[1]))
+    return out
+
+
 def _combine(found: Iterable[Assertion]) -> Assertion | None:
     states = set(found)
     return next((s for s in _STRENGTH if s in states), None)
@@ -81,6 +103,7 @@ class NoteText:
         self.text = text
         self.sentences = sentences(text)
         self._starts = [s for s, _ in self.sentences]
+        self._section = section_spans(text)
         self.mentions = self._assert(vocab.find(text, ("condition", "therapy")))
         self.measures = vocab.find(text, ("lab", "score"))
         self._cache: dict[str, bool | None] = {}
@@ -98,8 +121,16 @@ class NoteText:
             for m, state in zip(group, states, strict=True):
                 if m.negated and state in (Assertion.PRESENT, Assertion.HISTORICAL):
                     state = Assertion.NEGATED  # "anti-HCV negative"
+                elif state == Assertion.PRESENT:
+                    state = self._in_section(m.start) or state
                 out.append(Stated(m.kind, m.id, state, m.start, m.end))
         return sorted(out, key=lambda x: x.start)
+
+    def _in_section(self, at: int) -> Assertion | None:
+        i = bisect_right(self._section, (at, len(self.text) + 1, "")) - 1
+        if i >= 0 and self._section[i][0] <= at < self._section[i][1]:
+            return Assertion(self._section[i][2])
+        return None
 
     def assertion(self, concept_id: str, kind: str, hierarchy: bool = True) -> Assertion | None:
         """How the note states a concept, or None when it never mentions it.
