@@ -66,6 +66,18 @@ def test_hypothetical_on_real_sentence():
     assert found["type 1 diabetes"] == {"present"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He doesn't smoke or use any illicit drugs.",  # TREC 2021 topic 46
+        "She is a social alcohol consumer with the negative history of smoking.",  # topic 42
+    ],
+)
+def test_contracted_and_history_negations(text):
+    start = text.index("smok")
+    assert assert_spans(text, 0, [(start, start + 5)]) == [Assertion.NEGATED]
+
+
 def test_time_ago_is_historical():
     text = "The patient had an uncomplicated myocardial infarction 2 years earlier."
     start = text.index("myocardial")
