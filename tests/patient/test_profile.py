@@ -100,6 +100,13 @@ def test_complete_history_dates_and_status():
     assert sorafenib.present is False
 
 
+def test_codes_use_the_vocabulary_system_names():
+    p = profile_from_dict({"conditions": [{"name": "primary tumour", "codes": ["icd-10-cm:c220"]}]})
+    fact = p.conditions[0]
+    assert fact.codes == ["icd10cm:C22.0"] and fact.concept == "hepatocellular carcinoma"
+    assert fact.name == "primary tumour"
+
+
 def test_example_file():
     ex = load_patient(EXAMPLE)
     assert any("hepatitis b" in term for term in ex.search_terms())

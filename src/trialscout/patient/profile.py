@@ -25,6 +25,7 @@ from trialscout.patient.model import (
     normalize_sex,
 )
 from trialscout.patient.values import QUALITATIVE, parse_lab
+from trialscout.vocab.icd import normalize, system_name
 
 KNOWN_KEYS = {
     "age",
@@ -123,11 +124,27 @@ def _list(items: Any, where: str) -> list:
 
 
 def _codes(value: Any, where: str) -> list[str]:
-    """Codes as "system:code" text ("icd10cm:C22.0")."""
+    """Codes as "system:code" text, the system by vocab's short name ("icd-10-cm:c220" ->
+    "icd10cm:C22.0"), so profile, FHIR and criteria codes compare equal."""
     items = _list(value, f"{where}.codes")
-    if not all(isinstance(c, str) and 0 < len(c) <= 100 for c in items):
+    if not all(isinstance(c, str) and ":" in c and len(c) <= 100 for c in items):
         raise PatientError(f"{where}.codes must be a list of 'system:code' strings")
-    return [c.strip() for c in items]
+    out = []
+    for item in items:
+        system, _, code = item.strip().rpartition(":")
+        short = system_name(system) or system.strip().lower()
+        code = normalize(code) if short == "icd10cm" else code.strip()
+        out.append(f"{short}:{code}")
+    return out
+
+
+def _coded_concept(codes: list[str], kind: str) -> str | None:
+    for item in codes:
+        system, _, code = item.partition(":")
+        found = vocab.by_code(system, code)
+        if found is not None and found.kind == kind:
+            return found.id
+    return None
 
 
 def _facts(items: Any, where: str, kind: str, present: bool) -> list:
@@ -153,8 +170,10 @@ def _fact(item: dict, here: str, kind: str, present: bool) -> ConditionFact | Th
     name = normalize_name(item["name"])
     stated = _flag(item.get("present"), f"{here}.present")
     has = present if stated is None else stated
-    cid = vocab.canonical(name, kind)
     codes = _codes(item.get("codes"), here)
+    canon = vocab.canonical(name, kind)
+    cid = canon or _coded_concept(codes, kind)
+    name = canon or name  # a name outside the vocabulary stays as given
     state = Assertion.PRESENT if has else Assertion.NEGATED
     status = item.get("status")
     if status is not None and (not isinstance(status, str) or len(status) > 40):
@@ -163,11 +182,11 @@ def _fact(item: dict, here: str, kind: str, present: bool) -> ConditionFact | Th
         start = _date(item.get("start"), f"{here}.start")
         end = _date(item.get("end"), f"{here}.end")
         when = _date(item.get("date"), f"{here}") or end or start
-        return TherapyFact(cid or name, has, when, codes, start, end, state, cid)
+        return TherapyFact(name, has, when, codes, start, end, state, cid)
     onset = _date(item.get("onset", item.get("date")), f"{here}")
     abated = _date(item.get("abated", item.get("end")), f"{here}.abated")
     return ConditionFact(
-        cid or name, has, codes, onset, state, status.lower() if status else None, abated, cid
+        name, has, codes, onset, state, status.lower() if status else None, abated, cid
     )
 
 
