@@ -45,6 +45,8 @@ def cases() -> list[tuple[str, bytes]]:
         ("bad.json.gz", b"\x1f\x8b\x08\x00garbage"),
         ("bomb.json.gz", gzip.compress(b" " * 70_000_000)),
         ("bad.yaml", b"age: [unclosed"),
+        ("hugeint.json", b'{"age": ' + b"9" * 5000 + b"}"),
+        ("hugeint.yaml", b"age: " + b"9" * 5000),
         ("scalar.yaml", b"just text"),
         ("empty.txt", b"  \n"),
         ("spaces.json", json.dumps({"resourceType": "Bundle", "entry": "x" + " " * 5000}).encode()),

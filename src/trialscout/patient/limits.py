@@ -62,6 +62,8 @@ def parse_json(text: str, where: str) -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PatientError(f"{where}: not valid JSON (line {exc.lineno})") from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise PatientError(f"{where}: a number in the file is too long") from None
     except RecursionError:
         raise PatientError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
     check_depth(data, where)
@@ -91,6 +93,8 @@ def parse_yaml(text: str, where: str) -> Any:
         raise PatientError(
             f"{where}: not valid YAML/JSON{f' ({reason})' if reason else ''}"
         ) from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise PatientError(f"{where}: a number in the file is too long") from None
     except RecursionError:
         raise PatientError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
     check_depth(data, where)
