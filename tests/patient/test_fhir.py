@@ -80,6 +80,19 @@ def test_resolved_condition_is_not_current_and_refuted_is_dropped():
     assert htn.clinical_status == "remission" and not htn.current
 
 
+def test_pregnancy_from_a_current_condition_only():
+    def female(*resources: dict) -> dict:
+        data = bundle(*resources)
+        data["entry"][0]["resource"]["gender"] = "female"
+        return data
+
+    past = condition("0", SNOMED, "Normal pregnancy", abatementDateTime="2020-01-01")
+    assert bundle_to_patient(female(past), "b.json").pregnant is None
+    now = condition("77386006", SNOMED, "Pregnancy")
+    assert bundle_to_patient(female(now), "b.json").pregnant is True
+    assert bundle_to_patient(bundle(now), "b.json").pregnant is False  # a man
+
+
 def test_medication_and_procedure_dates():
     med = {
         "resourceType": "MedicationStatement",

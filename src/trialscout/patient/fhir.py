@@ -57,6 +57,10 @@ def bundle_to_patient(data: Any, where: str = "bundle", today: date | None = Non
             continue
         res = _validate(kind, raw, f"{where}: entry[{i}] ({kind})")
         _READERS[kind](p, res, today or date.today())
+    if p.sex == "male":
+        p.pregnant = False
+    elif any(c.concept == "pregnancy" and c.current for c in p.conditions):
+        p.pregnant = True  # a current pregnancy; a past one says nothing about now
     return p
 
 
