@@ -166,7 +166,9 @@ class NoteText:
             at = end
         states = []
         for (s, e), spans in by_sentence.items():
-            states += assert_spans(self.text[s:e], s, spans)
+            for (at, _), state in zip(spans, assert_spans(self.text[s:e], s, spans), strict=True):
+                in_section = self._in_section(at) if state == Assertion.PRESENT else None
+                states.append(in_section or state)
         return _combine(states)
 
     def mention(self, term: str) -> bool | None:
