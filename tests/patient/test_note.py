@@ -67,6 +67,23 @@ def test_qualitative_results(text, analyte, result):
     assert (lab.value, lab.result) == (None, result)
 
 
+@pytest.mark.parametrize(
+    ("text", "analyte", "value", "unit"),
+    [
+        ("HBV DNA 2.3 x 10^4 IU/mL.", "hbv_dna", 23_000, "IU/mL"),
+        ("HBV DNA was 1.2 × 10^5 copies/mL.", "hbv_dna", 20_618.5, "IU/mL"),  # factor in vocab
+        ("Platelet count of 85 x10^9/L.", "platelets", 85, "10^9/L"),  # 10^9/L is the unit
+        ("Platelets 85,000/uL.", "platelets", 85, "10^9/L"),
+        ("Total bilirubin 2.1 mg/dL.", "bilirubin", 35.9, "umol/L"),
+        ("Albumin 3.2 g/dL, INR 1.3.", "inr", 1.3, "1"),
+        ("ALT 2.5 x ULN.", "alt", 2.5, "xULN"),
+    ],
+)
+def test_values_with_powers_of_ten_and_units(text, analyte, value, unit):
+    lab = note_to_patient(text).labs[analyte]
+    assert lab.value == pytest.approx(value, rel=1e-3) and lab.unit == unit
+
+
 def test_quantity_with_comparator_and_scores():
     p = note_to_patient(
         "HBV DNA < 20 IU/mL. ECOG PS 1. Child-Pugh class B. BCLC stage A. KPS 80%. "

@@ -21,6 +21,7 @@ from trialscout.patient.model import LabValue
 
 _NUMBER = re.compile(r"([<>]=?|≤|≥)?(\d+(?:[.,]\d+)*)(.*)")  # each repeat starts with [.,]
 _COMPARATOR = {"≤": "<=", "≥": ">="}
+_POWER = re.compile(r"[x×*]10\^?(\d{1,2})")
 _AGE = (
     (re.compile(r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b"), 1.0),
     (re.compile(r"\b(\d{1,3}) ?(?:yo|y/o|y\.o\.|yrs?)\b"), 1.0),
@@ -152,7 +153,8 @@ def lab_value(analyte: str, after: str) -> LabValue | None:
     if parsed is None:
         return None
     cmp, value, attached = parsed
-    rest = items[1:4]
+    rest = items[1:5]
+    value, attached, rest = _power_of_ten(value, attached, rest)
     units = [attached] if attached else [" ".join(rest[:n]) for n in (1, 2, 3) if len(rest) >= n]
     for unit in units:
         try:
@@ -160,7 +162,21 @@ def lab_value(analyte: str, after: str) -> LabValue | None:
         except (vocab.UnitError, ValueError, OverflowError):
             continue
         return LabValue(analyte, q.value, q.unit, cmp)
+    if vocab.analyte(analyte).unit == "1" and not vocab.analyte(analyte).qualitative:
+        return LabValue(analyte, value, "1", cmp)  # a ratio such as INR needs no unit
     return None
+
+
+def _power_of_ten(value: float, attached: str, rest: list[str]) -> tuple[float, str, list[str]]:
+    """'2.3 x 10^4 IU/mL' / '1.2×10^5 copies/mL': scale the value, keep the unit after it.
+    ('85 x 10^9/L' is left alone: there 10^9/L is the unit.)"""
+    words = ([attached] if attached else []) + rest
+    if words and words[0] in ("x", "×", "*") and len(words) > 2:
+        words = [words[0] + words[1], *words[2:]]
+    if len(words) > 1 and _POWER.fullmatch(words[0]):
+        power = int(_POWER.fullmatch(words[0]).group(1))
+        return value * 10.0**power, "", words[1:]
+    return value, attached, rest
 
 
 def score_value(system: str, after: str) -> tuple[str, str] | None:
