@@ -66,8 +66,7 @@ def parse_json(text: str, where: str) -> Any:
         raise PatientError(f"{where}: a number in the file is too long") from None
     except RecursionError:
         raise PatientError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
-    check_depth(data, where)
-    return data
+    return data  # the readers (profile_from_dict, bundle_to_patient) call check_depth
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -97,5 +96,4 @@ def parse_yaml(text: str, where: str) -> Any:
         raise PatientError(f"{where}: a number in the file is too long") from None
     except RecursionError:
         raise PatientError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
-    check_depth(data, where)
-    return data
+    return data  # the readers (profile_from_dict, bundle_to_patient) call check_depth
