@@ -38,7 +38,9 @@ PAST_CLINICAL_STATUS = ("inactive", "remission", "resolved")  # FHIR Condition.c
 class LabValue:
     analyte: str
     value: float | None  # None for a qualitative-only result
-    unit: str  # as given (UCUM or hand-written), or "xULN"; "" for qualitative
+    # the analyte's canonical unit (vocab labs.yaml; readers convert with vocab.to_canonical),
+    # or "xULN"; "" for a qualitative-only result; as given for an analyte outside the vocab
+    unit: str
     comparator: str | None = None  # "<" for "< 20 IU/mL" (below the detection limit)
     ref_low: float | None = None  # the lab's reference range, in `unit`
     ref_high: float | None = None
@@ -122,7 +124,7 @@ class Patient:
 
     def search_terms(self) -> list[str]:
         """What to search the registry for: the conditions the patient has."""
-        return [c.name for c in self.conditions if c.present]
+        return [c.name for c in self.conditions if c.own]
 
     def to_profile(self) -> dict[str, Any]:
         """Contract 2 (plus `absent` lists for explicit negatives), e.g. to save or show."""
@@ -131,7 +133,7 @@ class Patient:
             out["age"] = self.age
         if self.sex:
             out["sex"] = self.sex
-        out["conditions"] = [c.name for c in self.conditions if c.present]
+        out["conditions"] = [c.name for c in self.conditions if c.own]
         absent = [c.name for c in self.conditions if not c.present]
         if absent:
             out["absent_conditions"] = absent
@@ -142,10 +144,12 @@ class Patient:
         out["therapies"] = [
             {"name": t.name, **({"date": t.date.isoformat()} if t.date else {})}
             for t in self.therapies
-            if t.present
+            if t.own
         ]
         if self.location:
             out["location"] = dict(self.location)
+        if self.complete_history:
+            out["complete_history"] = True
         return out
 
 
@@ -166,7 +170,7 @@ def normalize_sex(value: Any, where: str) -> str | None:
     if text in ("", "unknown", "other"):
         return None
     if text not in _SEX:
-        raise PatientError(f"{where}: sex must be male or female, not {value!r}")
+        raise PatientError(f"{where}: sex must be male or female")
     return _SEX[text]
 
 
