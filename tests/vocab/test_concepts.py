@@ -173,3 +173,10 @@ def test_the_icd_tree_has_no_cycles():
     for code, (parent, _names) in icd.table().items():
         assert parent != code
     assert icd.ancestors("C50.9") == ("C50", "2")
+
+
+@pytest.mark.parametrize("kind", ["condition", "therapy"])
+def test_every_alias_names_one_concept(kind):
+    """The whole vocabulary loads: no alias of two concepts, no unknown parent."""
+    assert vocab.canonical("no such thing", kind) is None
+    assert len(vocab.concepts(kind)) > 100

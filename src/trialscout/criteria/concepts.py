@@ -55,7 +55,9 @@ _THERAPY_CUE = re.compile(
     r"treatment of|treatment for|therapy with|use of|use|used|using|uses|undergone|underwent|undergoing|exposure to|"
     r"exposed to|administration of|administered|taking|take|currently on|concurrent|concomitant|ongoing|"
     r"preoperative|pre-operative|recipients? of|candidates? for|scheduled for|planned|plan to receive|"
-    r"on treatment with|treated by|experienced|naive|naïve|untreated|since|inoculated|vaccinated|immunized)\b"
+    r"on treatment with|treated by|experienced|naive|naïve|untreated|since|inoculated|vaccinated|immunized|"
+    r"(?:is|are|be|being|currently|patients|subjects)\s+on|had|have had|has had|requiring|required|require|"
+    r"receipt of|users?\s+of|intake of)\b"
 )
 _NEG_THERAPY = re.compile(r"\b(?:no|not|never|without|free of|naive|naïve|untreated|neither|nor)\b")
 _NEG_CONDITION = re.compile(

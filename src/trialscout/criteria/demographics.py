@@ -32,6 +32,10 @@ _CUE_OP = re.compile(
 _YEARS_OR_OLDER = re.compile(
     rf"\b{_N}\s*(?:years?|yrs?)\s*(?:of age\s*|old\s*)?(?:or|and)\s*(older|>|over|above|greater)"
 )
+_THAN = re.compile(
+    rf"\b(?P<dir>older|greater|more|younger|less)\s+than\s+{_N}\s*(?:years?|yrs?)(?:\s*(?:old|of age))?"
+)
+_PLUS = re.compile(rf"{_AGE_CUE}[\s:,]*{_N}\s*(?:years?|yrs?)?\s*\+")
 _LABEL_RANGE = re.compile(rf"^(?:between\s+)?{_N}\s*(?:-|to|~|and)\s*{_N}\b")
 _LABEL_MIN = re.compile(
     rf"^(?:≥|>)?\s*{_N}\s*(?:years?)?\s*(?:and|or)\s*(?:over|>|older|above)|^(?:≥|>)\s*{_N}"
@@ -87,9 +91,15 @@ def _age_bounds(text: str, labelled: bool):
         if word in ("older", ">", "over", "above", "greater"):
             return value, None, m.span()
         return None, value, m.span()
-    m = _YEARS_OR_OLDER.search(text)
+    m = _YEARS_OR_OLDER.search(text) or _PLUS.search(text)
     if m:
         return float(m.group(1)), None, m.span()
+    m = _THAN.search(text)  # 'older than 18 years of age'
+    if m:
+        value = float(m.group(2))
+        if m.group("dir") in ("younger", "less"):
+            return None, value - 1, m.span()
+        return value, None, m.span()
     return None, None, (0, 0)
 
 
@@ -108,7 +118,7 @@ def _int(value: float) -> float | int:
 
 
 _SEX_BOTH = re.compile(
-    r"\b(?:(?:male|men)\s*(?:or|and|/|&|and/or)\s*(?:female|women)|(?:female|women)\s*(?:or|and|/|&|and/or)\s*(?:male|men)"
+    r"\b(?:(?:males?|men)\s*(?:or|and|/|&|and/or)\s*(?:females?|women)|(?:females?|women)\s*(?:or|and|/|&|and/or)\s*(?:males?|men)"
     r"|both\s+(?:sexes|genders)|either\s+(?:sex|gender)|all\s+(?:sexes|genders)|any\s+(?:sex|gender))\b"
 )
 _SEX_REPRO = re.compile(

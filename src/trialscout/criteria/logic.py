@@ -35,7 +35,7 @@ class _Element:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
+    return [t.rstrip(".") or t for t in _TOKEN.findall(text)]
 
 
 def _connector(token: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from trialscout import vocab
 from trialscout.criteria.cohorts import applies_to, split_label
 from trialscout.criteria.concepts import extract_conditions, extract_therapies, not_computable
 from trialscout.criteria.demographics import extract_age, extract_life, extract_sex
@@ -76,13 +77,10 @@ def parse_item(item: Item) -> dict[str, Any]:
         source = source[len(item.context) + 1 :]
     inline, source = split_label(source)
     criterion["applies_to"] = inline if inline is not None else group
-    try:
-        if item.alternatives:
-            rules, logic = _alternatives(item)
-        else:
-            rules, logic = _rules(source, item.kind, item.context)
-    except Exception:  # an extractor bug must never lose the criterion
-        rules, logic = [], None
+    if item.alternatives:
+        rules, logic = _alternatives(item)
+    else:
+        rules, logic = _rules(source, item.kind, item.context)
     if not rules:
         rules, logic = [{"type": "other", "text": item.text}], 0
     criterion["rules"] = rules
@@ -205,6 +203,8 @@ def _extract(t: str, kind: str, ctx: str) -> tuple[list[Found], str]:
             t = pattern.sub(repl, t)
     if "hepatitis" in t:
         t = _HEPATITIS_LIST.sub(_expand_hepatitis, t)
+    if " or " in t or " and " in t:
+        t = _SHARED_HEAD.sub(_expand_shared_head, t)
     item_kind = kind
     found = extract_ranges(t, [])
     found += extract_labs(t, item_kind)
@@ -219,6 +219,29 @@ def _extract(t: str, kind: str, ctx: str) -> tuple[list[Found], str]:
     found += therapies + extract_conditions(t, item_kind, taken)
     found.sort(key=lambda f: f.start)
     return _dedupe(found), t
+
+
+_SHARED_HEAD = re.compile(
+    r"\b([a-z][a-z-]+)\s+(or|and|and/or)\s+([a-z][a-z-]+)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)"
+)
+
+
+def _expand_shared_head(m: re.Match) -> str:
+    """'liver or renal dysfunction' -> 'liver dysfunction or renal dysfunction' when both
+    phrases are vocabulary concepts and the first word alone is not."""
+    first, join, second, head = m.groups()
+    for kind in ("condition", "therapy"):
+        words = head.split()
+        for n in (len(words), 1):
+            h = " ".join(words[:n])
+            if (
+                vocab.canonical(f"{second} {h}", kind)
+                and vocab.canonical(f"{first} {h}", kind)
+                and not vocab.canonical(first, kind)
+            ):
+                rest = " ".join(words[n:])
+                return f"{first} {h} {join} {second} {h}" + (f" {rest}" if rest else "")
+    return m.group(0)
 
 
 def _expand_hepatitis(m: re.Match) -> str:

@@ -172,11 +172,12 @@ def _ongoing(fact: Fact) -> bool:
 
 def _pregnancy(name: str, view: PatientView) -> tuple[bool | None, Basis, str] | None:
     """Pregnancy and breastfeeding: not applicable to men; the profile's flag when given."""
-    if not is_within(name, "pregnancy", "condition"):
+    pregnancy = is_within(name, "pregnancy", "condition")
+    if not pregnancy and not is_within(name, "breastfeeding", "condition"):
         return None
     p = view.patient
     if p.sex == "male":
         return None, Basis.STATED, "applies to women only"
-    if p.pregnant is not None:
+    if pregnancy and p.pregnant is not None:
         return p.pregnant, Basis.STATED, f"pregnant: {'yes' if p.pregnant else 'no'}"
     return None  # fall through to the facts (a note may say "pregnant", FHIR may code it)
