@@ -82,7 +82,7 @@ def build(text: str, found: list[Found], kind: str) -> tuple[list[dict], Any]:
     joins: list[str] = []
     cursor = 0
     for i, f in enumerate(found):
-        runs, gap_joins = _pieces(text[cursor : f.start])
+        runs, gap_joins = _coordinated(*_pieces(text[cursor : f.start]))
         if not elements:
             _lead(rules, elements, joins, runs, gap_joins)
             elements.append(_Element(i, pre=runs[-1]))
@@ -93,7 +93,59 @@ def build(text: str, found: list[Found], kind: str) -> tuple[list[dict], Any]:
     tail_runs, tail_joins = _pieces(text[cursor:])
     _tail(rules, elements, joins, tail_runs, tail_joins)
     leaves = [_qualified(rules, e) for e in elements]
+    leaves, joins = _complements(rules, elements, leaves, joins)
     return rules, _tree(rules, leaves, joins, kind)
+
+
+_PREPOSITIONS = frozenset({"to", "of", "for", "against", "with", "toward", "towards", "due"})
+
+
+def _complements(rules, elements, leaves, joins) -> tuple[list[Any], list[str]]:
+    """'allergy to aspirin, famotidine or pantoprazole': the list after a preposition completes
+    the rule before it (allergy AND any of them), it is not a list of alternatives to it."""
+    out_leaves: list[Any] = []
+    out_joins: list[str] = []
+    i = 0
+    while i < len(leaves):
+        e = elements[i]
+        j = i + 1
+        if isinstance(e.leaf, int) and e.post and e.post[0] in _PREPOSITIONS:
+            while j < len(leaves) and _is_other(rules, elements[j].leaf):
+                j += 1
+        if j > i + 1:
+            extra = [elements[k].leaf for k in range(i + 1, j)]
+            leaf = leaves[i]
+            if isinstance(leaf, dict) and "all" in leaf:  # rule AND its own complement words
+                leaf = {"all": [leaf["all"][0], {"any": [*leaf["all"][1:], *extra]}]}
+            else:
+                leaf = {"all": [leaf, {"any": extra}]}
+            out_leaves.append(leaf)
+        else:
+            out_leaves.append(leaves[i])
+        if out_leaves and len(out_leaves) > 1:
+            out_joins.append(joins[i - 1])
+        i = j
+    return out_leaves, out_joins
+
+
+def _is_other(rules: list[dict], leaf: Any) -> bool:
+    return isinstance(leaf, int) and rules[leaf].get("type") == "other"
+
+
+def _coordinated(runs: list[list[str]], joins: list[str]) -> tuple[list[list[str]], list[str]]:
+    """'recent or unresolved X', 'class III or IV X': short words joined right before a rule's
+    own modifier modify the rule together with it; they are not list members."""
+    while (
+        len(runs) >= 2
+        and joins
+        and joins[-1] in ("or", "and")
+        and _content(runs[-1])
+        and 0 < len(runs[-2]) <= 3
+        and _content(runs[-2])
+    ):
+        runs = [*runs[:-2], [*runs[-2], joins[-1], *runs[-1]]]
+        joins = joins[:-1]
+    return runs, joins
 
 
 def _lead(rules, elements, joins, runs, run_joins) -> None:

@@ -36,7 +36,10 @@ _EXAMPLES = re.compile(
 _REQUIREMENT = re.compile(
     r"(?:^|(?<=;))[^;]{0,80}\b(?:must|should|are required to|is required to|agree to|willing to)\s+(?:have|use|agree|be willing|practice|undergo)\b[^;]{0,200}"
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# A sentence ends at . ! ? before a space, but not after an abbreviation ("St. John's wort").
+_SENTENCE = re.compile(
+    r"(?<!\b[Ss]t\.)(?<!\b[Dd]r\.)(?<!\b[Nn]o\.)(?<!\bvs\.)(?<!\bg\.)(?<!\be\.)(?<=[.!?])\s+(?=\S)"
+)
 _REWRITES = [
     (
         re.compile(r"\baspartate\s+(or|and|/)\s+alanine\s+aminotransferases?\b"),
@@ -85,7 +88,20 @@ def parse_item(item: Item) -> dict[str, Any]:
         rules, logic = [{"type": "other", "text": item.text}], 0
     criterion["rules"] = rules
     criterion["logic"] = _simple(logic, len(rules))
+    if criterion["applies_to"] is None and _about_women(item.text, rules):
+        criterion["applies_to"] = {"type": "sex", "allowed": ["female"]}
     return criterion
+
+
+def _about_women(text: str, rules: list[dict]) -> bool:
+    """'Pregnant or lactating women, or women not using contraception': for women only."""
+    p = phrases()
+    computable = [r for r in rules if r.get("type") != "other"]
+    return bool(
+        computable
+        and all(r.get("type") == "condition" and r.get("name") in p.female_only for r in computable)
+        and p.female_words.search(text.lower())
+    )
 
 
 def _simple(logic: Any, count: int) -> Any:

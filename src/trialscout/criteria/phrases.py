@@ -31,6 +31,8 @@ class Phrases:
     generic_premodifiers: frozenset[str]
     other_than_target: re.Pattern
     states: frozenset[str]
+    female_only: frozenset[str]
+    female_words: re.Pattern
 
 
 def _words(raw: dict, key: str) -> frozenset[str]:
@@ -75,5 +77,7 @@ def phrases() -> Phrases:
         generic_concepts=_words(raw, "generic_concepts"),
         generic_premodifiers=_words(raw, "generic_premodifiers"),
         states=_words(raw, "states"),
+        female_only=_words(raw, "female_only"),
+        female_words=re.compile(raw["female_words"]),
         other_than_target=re.compile(rf"\b(?:{_alternation(raw['other_than_target'])})\b"),
     )

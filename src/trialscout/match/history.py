@@ -120,7 +120,9 @@ def _unrecorded(
     name: str, kind: str, want: bool, view: PatientView, scope: Scope, key: str
 ) -> RuleOutcome:
     p = view.patient
-    if p.complete_history and scope.presume:
+    states = ("pregnancy", "breastfeeding")  # a present state, not history: never presumed
+    state = kind == "condition" and any(is_within(name, s, "condition") for s in states)
+    if p.complete_history and scope.presume and not state:
         if p.note and mentioned(view.mentions, p.note, name, kind):
             return RuleOutcome(None, f"{name}: named in the note but not read as a fact", key,
                                basis=Basis.MISSING)  # fmt: skip

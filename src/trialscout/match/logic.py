@@ -66,8 +66,10 @@ def evaluate(node: Any, leaf: Leaf, negated: bool = False) -> Outcome:
 
 def _combine(op: str, parts: list[Outcome]) -> Outcome:
     live = [p for p in parts if p.value != NA]
-    if not live:
-        return Outcome(NA, [d for p in parts for d in p.deciding])
+    if not live or (op == "all" and len(live) < len(parts) and all(p.value is None for p in live)):
+        # nothing applies, or what applies only qualifies what does not ('nursing a baby' for
+        # a man): the conjunction does not apply either
+        return Outcome(NA, [d for p in parts if p.value == NA for d in p.deciding])
     decisive = op != "all"  # `all` is decided by a False, `any` by a True
     for wanted in (decisive, None):
         hits = [p for p in live if p.value is wanted]
