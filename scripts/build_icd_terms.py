@@ -43,6 +43,10 @@ def variants(raw: str) -> list[str]:
 
 
 def names(code: str) -> list[str]:
+    """The names people write for `code`; none for a grab-bag code ("other specified ..."),
+    whose inclusion terms ("rales", "bruit") are not kinds of one thing."""
+    if clean(cm.get_description(code)).startswith("other "):
+        return []
     out = []
     raws = [cm.get_description(code), *cm.get_inclusion_term(code)]
     for name in (v for raw in raws for v in variants(raw)):

@@ -147,14 +147,15 @@ def test_no_wrong_rules(text):
 def test_a_qualified_condition_is_the_condition_and_an_unknown_qualifier(text):
     """'Uncontrolled diabetes' excludes no diabetic for sure: diabetes AND (uncontrolled: other)."""
     c = parse_item(Item("exclusion", text))
-    assert c["rules"][0] == {"type": "condition", "name": "diabetes mellitus", "present": True}
+    rule = {k: v for k, v in c["rules"][0].items() if k != "codes"}
+    assert rule == {"type": "condition", "name": "diabetes mellitus", "present": True}
     assert c["rules"][1]["type"] == "other"
     assert c["logic"] in ("all", {"all": [0, 1]})
 
 
 def test_other_malignancy_does_not_mean_the_trials_own_cancer():
     c = parse_item(Item("exclusion", "History of other malignancies within the last 5 years"))
-    assert c["rules"] == [
+    assert [{k: v for k, v in r.items() if k != "codes"} for r in c["rules"]] == [
         {
             "type": "condition",
             "name": "cancer",

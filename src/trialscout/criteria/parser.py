@@ -197,6 +197,12 @@ def _generic_guard(t: str, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
         rule = f.rule
+        if rule.get("type") == "condition" and re.search(
+            r"\bnon[\s-]*$", t[max(0, f.start - 5) : f.start]
+        ):
+            start = t.rfind("non", 0, f.start)
+            out.append(Found({"type": "other", "text": t[start : f.end]}, start, f.end))
+            continue  # 'non-hepatocellular carcinoma' is another disease, unknown to us
         if rule.get("type") == "condition" and rule.get("name") in p.generic_concepts:
             before = re.findall(r"[a-z][\w-]*", t[max(0, f.start - 40) : f.start])
             word = before[-1] if before else ""
