@@ -6,7 +6,7 @@ import os
 
 import click
 
-from trialscout.cli.common import UserError, console, db_option, open_database
+from trialscout.cli.common import UserError, console, db_option, esc, open_database
 from trialscout.store.db import ENV_VAR
 
 
@@ -47,7 +47,7 @@ def serve(host, port, demo, workers, db_path):
             report = pipeline.load_demo(db)
             console.print(f"loaded the demo data: {report.new} trials")
     db.close()
-    console.print(f"trialscout on [bold]http://{host}:{port}[/bold]  (database {path})")
+    console.print(f"trialscout on [bold]http://{esc(host)}:{port}[/bold]  (database {esc(path)})")
     # access_log off: URLs can carry what a visitor typed; nothing patient-related is logged.
     quiet = {"host": host, "port": port, "access_log": False, "log_level": "warning"}
     if workers == 1:
@@ -69,7 +69,7 @@ def coordinator_add(username, password, db_path):
         records.set_coordinator(open_database(db_path), username, password)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    console.print(f"coordinator {username!r} saved (password stored hashed)")
+    console.print(f"coordinator {esc(repr(username))} saved (password stored hashed)")
 
 
 commands = [serve, coordinator_add]
