@@ -69,7 +69,14 @@ def run_cmd(smtp_host, smtp_port, smtp_tls, base_url, db_path, as_json):
     report = run_alerts(open_database(db_path), config, base_url=base_url)
     if as_json:
         print_json(report.as_dict())
-        return
+    else:
+        _print_run(report)
+    d = report.delivery
+    if d.retry_later or d.deferred:  # the same exit code whether JSON or a table was printed
+        raise SystemExit(2)  # cron sees a partial run; nothing is lost, the next run retries
+
+
+def _print_run(report) -> None:
     p, d = report.plan, report.delivery
     console.print(
         f"planned {p.messages} message(s) for {p.with_news} subscription(s); "
@@ -77,8 +84,6 @@ def run_cmd(smtp_host, smtp_port, smtp_tls, base_url, db_path, as_json):
     )
     for error in [*p.errors, *d.errors]:
         console.print(f"  [red]{esc(error)}[/red]", highlight=False)
-    if d.retry_later or d.deferred:
-        raise SystemExit(2)  # cron sees a partial run; nothing is lost, the next run retries
 
 
 @alerts.command("list")
