@@ -47,6 +47,11 @@ _AGE_UNITS = {
 }
 
 
+def _at(path: str, key: str) -> str:
+    """The JSON path of a field, for messages: 'a.b' (no leading dot at the top level)."""
+    return f"{path}.{key}" if path else key
+
+
 def get_str(obj: dict[str, Any], key: str, path: str) -> str | None:
     value = obj.get(key)
     if value is None:
@@ -54,7 +59,7 @@ def get_str(obj: dict[str, Any], key: str, path: str) -> str | None:
     if isinstance(value, str):
         value = value.strip()
         return value or None
-    raise FieldError(f"{path}.{key}", f"expected text, got {type(value).__name__} {value!r:.40}")
+    raise FieldError(_at(path, key), f"expected text, got {type(value).__name__} {value!r:.40}")
 
 
 def get_dict(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def get_dict(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         return {}
     if isinstance(value, dict):
         return value
-    raise FieldError(f"{path}.{key}", f"expected an object, got {type(value).__name__}")
+    raise FieldError(_at(path, key), f"expected an object, got {type(value).__name__}")
 
 
 def get_list(obj: dict[str, Any], key: str, path: str) -> list[Any]:
@@ -72,7 +77,7 @@ def get_list(obj: dict[str, Any], key: str, path: str) -> list[Any]:
         return []
     if isinstance(value, list):
         return value
-    raise FieldError(f"{path}.{key}", f"expected a list, got {type(value).__name__}")
+    raise FieldError(_at(path, key), f"expected a list, got {type(value).__name__}")
 
 
 def get_str_list(obj: dict[str, Any], key: str, path: str) -> list[str]:
@@ -91,7 +96,7 @@ def get_bool(obj: dict[str, Any], key: str, path: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in {"true", "yes", "false", "no"}:
         return value.strip().lower() in {"true", "yes"}
-    raise FieldError(f"{path}.{key}", f"expected true/false, got {value!r:.40}")
+    raise FieldError(_at(path, key), f"expected true/false, got {value!r:.40}")
 
 
 # Counts (enrollment) are stored as SQLite integers and canonical JSON: a value past this is
@@ -105,7 +110,7 @@ def get_int(obj: dict[str, Any], key: str, path: str) -> int | None:
     value = obj.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return parse_count(value, f"{path}.{key}")
+    return parse_count(value, _at(path, key))
 
 
 def parse_count(value: Any, field: str) -> int:
@@ -147,7 +152,7 @@ def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
         try:
             return float(str(value))
         except ValueError:
-            raise FieldError(f"{path}.{key}", f"expected a number, got {value!r:.40}") from None
+            raise FieldError(_at(path, key), f"expected a number, got {value!r:.40}") from None
     return float(value)
 
 

@@ -103,9 +103,9 @@ class GuardedStream(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size if size >= 0 else MAX_WHOLE_BYTES + 1)
-        if size < 0 and len(data) > MAX_WHOLE_BYTES:
-            raise LimitExceeded(f"larger than {MAX_WHOLE_BYTES >> 20} MB read whole")
+        if size < 0:
+            return read_whole(self, "a file read whole")  # in pieces, each one scanned
+        data = self._raw.read(size)
         self.scanner.feed(data)
         return data
 
@@ -122,9 +122,16 @@ def check_json(data: bytes) -> None:
     JsonScanner().feed(data)
 
 
+_PIECE = 1 << 20
+
+
 def read_whole(f: IO[bytes], what: str = "file") -> bytes:
-    """All of `f`, refusing past MAX_WHOLE_BYTES instead of filling memory."""
-    data = f.read(MAX_WHOLE_BYTES + 1)
-    if len(data) > MAX_WHOLE_BYTES:
-        raise LimitExceeded(f"{what} larger than {MAX_WHOLE_BYTES >> 20} MB")
-    return data
+    """All of `f`, refusing past MAX_WHOLE_BYTES instead of filling memory. Read in pieces:
+    `f.read(limit)` allocates the whole limit up front, even for a 2 KB file."""
+    pieces, total = [], 0
+    while piece := f.read(_PIECE):
+        total += len(piece)
+        if total > MAX_WHOLE_BYTES:
+            raise LimitExceeded(f"{what} larger than {MAX_WHOLE_BYTES >> 20} MB")
+        pieces.append(piece)
+    return b"".join(pieces)

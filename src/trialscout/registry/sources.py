@@ -190,12 +190,13 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) ->
         yield _fail(label, None, None, f"bad zip member: {exc}")
 
 
-def _find_in_stream(label: str, f: IO[bytes]) -> Iterator[Found]:
-    """Dispatch on the name's ending; a gzip is opened and its inner name used."""
-    name = label.rsplit("!", 1)[-1].lower()
+def _find_in_stream(label: str, f: IO[bytes], name: str | None = None) -> Iterator[Found]:
+    """Dispatch on the name's ending; a gzip is opened and its inner name used (the label, which
+    messages quote, keeps the real file name)."""
+    name = (name or label.rsplit("!", 1)[-1]).lower()
     if name.endswith(".gz"):
         try:
-            yield from _find_in_stream(label[:-3], gzip.GzipFile(fileobj=f))
+            yield from _find_in_stream(label, gzip.GzipFile(fileobj=f), name[:-3])
         except (OSError, EOFError) as exc:
             yield _fail(label, None, None, f"bad gzip data: {exc}")
         return
