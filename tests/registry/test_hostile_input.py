@@ -172,6 +172,14 @@ def test_huge_string_in_a_list_is_refused_without_holding_it(tmp_path, monkeypat
     assert "refused" in err.message and "big.json#1" in err.source
 
 
+def test_a_long_text_value_is_refused_in_linear_time(tmp_path):
+    """yajl rescans a string spanning reads from its start: 100 MB took 97 s before the cap."""
+    path = tmp_path / "long.json"
+    path.write_bytes(b'["' + b"x" * (24 << 20) + b'"]')
+    errors = _bounded(lambda: _errors(path), seconds=3, megabytes=40)
+    assert "longer than" in errors[0].message and "long.json" in errors[0].source
+
+
 def test_huge_jsonl_line_is_skipped_and_the_next_read(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_RECORD_BYTES", 1 << 20)
     good = json.dumps(_study()).encode()
@@ -189,7 +197,7 @@ def test_zip_member_inflating_past_the_limit_is_refused(tmp_path, monkeypatch):
         z.writestr("NCT00490620.xml", b"<clinical_study>" + b" " * (32 << 20))
     assert path.stat().st_size < 200_000
     errors = _bounded(lambda: _errors(path), seconds=5, megabytes=20)
-    assert "bomb.zip!NCT00490620.xml" in errors[0].source and "larger than" in errors[0].message
+    assert "bomb.zip!NCT00490620.xml" in errors[0].source and "refused" in errors[0].message
 
 
 _ID = "<clinical_study><id_info><nct_id>NCT00000001</nct_id></id_info>"

@@ -17,7 +17,8 @@ from typing import IO, Any
 
 MAX_DEPTH = 64  # nesting of objects and lists
 MAX_RECORD_BYTES = 64 << 20  # one study object, as JSON text
-MAX_WHOLE_BYTES = 256 << 20  # a file read whole (XML, a single object, a nested zip)
+MAX_STRING_BYTES = 4 << 20  # one text value (the registry caps its longest field at 32,000 chars)
+MAX_WHOLE_BYTES = 64 << 20  # a file read whole (XML, a single object, a nested zip)
 
 # Everything up to the start of an unfinished string: non-quote bytes and complete strings.
 # Possessive quantifiers (`++`, `*+`): a failed match never backtracks into a run, so a long
@@ -27,6 +28,7 @@ _STRING = re.compile(rb'"(?:[^"\\]++|\\[\s\S])*+"')
 # The rest of an open string: stops at its closing quote, or before a trailing lone backslash.
 _STRING_REST = re.compile(rb'(?:[^"\\]++|\\[\s\S])*+')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_AS_PARENS = bytes.maketrans(b"[{]}", b"(())")
 
 
 class LimitExceeded(ValueError):
@@ -46,6 +48,7 @@ class JsonScanner:
         self.in_string = False
         self.escape = False  # the previous piece ended in the middle of an escape
         self.record_bytes = 0
+        self.string_bytes = 0
 
     def feed(self, data: bytes) -> None:
         pos = self._finish_string(data, 0)
@@ -54,14 +57,16 @@ class JsonScanner:
             end = m.end()
             self._brackets(_STRING.sub(b"", data[pos:end]))
             if end < len(data):  # an unfinished string starts here
-                self.in_string = True
+                self.in_string, self.string_bytes = True, 0
                 self._finish_string(data, end + 1)
         self.record_bytes += len(data)
         if self.record_bytes > MAX_RECORD_BYTES:  # reset whenever a record closes
             raise LimitExceeded(f"a record is larger than {MAX_RECORD_BYTES >> 20} MB")
 
     def _finish_string(self, data: bytes, pos: int) -> int:
-        """Skip the rest of an open string; returns where the structure resumes."""
+        """Skip the rest of an open string; returns where the structure resumes. A string over
+        MAX_STRING_BYTES is refused: yajl rescans a string that spans reads from its start, so
+        a long one costs the square of its length (100 MB took 97 s)."""
         if self.escape and pos < len(data):
             pos, self.escape = pos + 1, False
         if not self.in_string:
@@ -71,25 +76,38 @@ class JsonScanner:
             self.in_string = False
             return end + 1
         self.escape = end < len(data)  # stopped before a lone backslash at the end
+        self.string_bytes += len(data) - pos
+        if self.string_bytes > MAX_STRING_BYTES:
+            raise LimitExceeded(f"a text value is longer than {MAX_STRING_BYTES >> 20} MB")
         return len(data)
 
     def _brackets(self, structure: bytes) -> None:
-        marks = structure.translate(None, _NOT_BRACKETS)
-        opens = marks.count(b"[") + marks.count(b"{")
-        closes = len(marks) - opens
-        if self.depth + opens <= MAX_DEPTH and not self._returns_to_record(marks, opens):
-            self.depth += opens - closes
-            return
-        for mark in marks:
-            self.depth += 1 if mark in b"[{" else -1
-            if self.depth > MAX_DEPTH:
+        """Depth after this piece, its maximum, and whether a record ended in it, from the
+        brackets alone: matched pairs are removed in C (`bytes.replace`), one pass per level
+        of nesting, leaving `)))(((` - how far the piece closes, then opens."""
+        marks = structure.translate(_AS_PARENS, _NOT_BRACKETS)
+        passes = 0
+        while b"()" in marks:
+            marks = marks.replace(b"()", b"")
+            passes += 1
+            if passes > MAX_DEPTH:
                 raise LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
-            if self.depth <= self.record_depth:
-                self.record_bytes = 0
+        closes = len(marks) - len(marks.lstrip(b")"))
+        opens = len(marks) - closes
+        lowest = self.depth - closes
+        highest = max(self.depth, lowest + opens) + passes  # an upper bound
+        if highest > MAX_DEPTH:
+            self._exact(structure.translate(_AS_PARENS, _NOT_BRACKETS))
+        if lowest <= self.record_depth:
+            self.record_bytes = 0  # a record ended in this piece: count afresh
+        self.depth = lowest + opens
 
-    def _returns_to_record(self, marks: bytes, opens: int) -> bool:
-        """Could a record end in this piece? (Then the slow path resets the size count.)"""
-        return bool(marks) and self.depth - (len(marks) - opens) <= self.record_depth
+    def _exact(self, marks: bytes) -> None:
+        depth = self.depth
+        for mark in marks:
+            depth += 1 if mark == 40 else -1  # "("
+            if depth > MAX_DEPTH:
+                raise LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
 
 
 class GuardedStream(io.RawIOBase):

@@ -182,7 +182,14 @@ def _read_zip(label: str, f: IO[bytes]) -> Iterator[Found]:
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Iterator[Found]:
-    """One member; a corrupt one (bad CRC, truncated, bad compression) is reported by name."""
+    """One member; a corrupt one (bad CRC, truncated, bad compression) is reported by name.
+    A member read whole (XML, a zip) is refused by its declared size before inflating it: zip
+    reads stop at that size, so it cannot lie upwards."""
+    whole = info.filename.lower().endswith((".xml", ".zip", ".xml.gz"))
+    if whole and info.file_size > limits.MAX_WHOLE_BYTES:
+        size = f"{info.file_size / 2**20:,.0f} MB"
+        yield _fail(label, None, None, f"refused: inflates to {size}, over the whole-file limit")
+        return
     try:
         with archive.open(info) as member:
             yield from _find_in_stream(label, member)
