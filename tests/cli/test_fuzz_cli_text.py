@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ..registry.fuzz_inputs import HOSTILE_TEXT, STUDY
 
 pytestmark = pytest.mark.fuzz
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("TRIALSCOUT_FUZZ_EXAMPLES", 40)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

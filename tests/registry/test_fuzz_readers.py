@@ -8,6 +8,7 @@ docs/benchmarks.md ("Hostile input (issue 12)")."""
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 
@@ -21,7 +22,7 @@ from trialscout.store.db import Database
 from .fuzz_inputs import PACKAGINGS, REG, mutated_study, mutated_xml, package
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("TRIALSCOUT_FUZZ_EXAMPLES", 40)),
     deadline=None,  # the bound is asserted below, with a clearer message
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

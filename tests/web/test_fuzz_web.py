@@ -4,6 +4,7 @@ stores nothing."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -19,7 +20,7 @@ from .conftest import settings as web_settings
 
 pytestmark = pytest.mark.fuzz
 FUZZ = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("TRIALSCOUT_FUZZ_EXAMPLES", 60)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
