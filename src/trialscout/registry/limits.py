@@ -120,11 +120,12 @@ class GuardedStream(io.RawIOBase):
         return len(data)
 
 
-def check_json(data: bytes) -> None:
-    """Depth and size limits for one JSON text held whole (a JSONL line, a single object)."""
-    if len(data) > MAX_RECORD_BYTES:
+def check_json(data: bytes, whole: bool = False) -> None:
+    """Depth and size limits for one JSON text held whole: a record (a JSONL line, a single
+    object), or with `whole` a page of records (its size is then limited by the reader)."""
+    if not whole and len(data) > MAX_RECORD_BYTES:
         raise LimitExceeded(f"a record is larger than {MAX_RECORD_BYTES >> 20} MB")
-    JsonScanner().feed(data)
+    JsonScanner(record_depth=2 if whole else 0).feed(data)
 
 
 _PIECE = 1 << 20
