@@ -120,14 +120,7 @@ def write_trial(
         # An earlier version seen again (registry versions carry their update date, so equal
         # content means the same version): already stored, and it must not become current.
         return Outcome.UNCHANGED, row[0]
-    if (
-        row is not None
-        and run_started is not None
-        and row[2] is not None
-        and row[2] == trial.last_update_posted
-        and row[3] >= run_started
-    ):
-        raise VersionConflict(trial.trial_id, row[2], row[0])
+    _check_conflict(row, trial, run_started)
     now = utcnow()
     last_version = (
         1
@@ -158,6 +151,15 @@ def write_trial(
         (version, digest, now, *_summary(trial), trial.trial_id),
     )
     return Outcome.CHANGED, version
+
+
+def _check_conflict(row: Any, trial: Trial, run_started: str | None) -> None:
+    """Different content, same update date, and the stored version is from this run: the
+    registry gives no way to tell which is newer, so the first one read stays."""
+    if row is None or run_started is None or row[2] is None:
+        return
+    if row[2] == trial.last_update_posted and row[3] >= run_started:
+        raise VersionConflict(trial.trial_id, row[2], row[0])
 
 
 class KnownVersions:
