@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,13 @@ def _json(text: str):
 @given(text=criteria_text)
 def test_criteria_text_never_crashes(text):
     runner = CliRunner()
+    tracemalloc.start()
     started = time.perf_counter()
     table = runner.invoke(cli, ["criteria", "--text", text])
     as_json = runner.invoke(cli, ["criteria", "--text", text, "--json"])
-    assert time.perf_counter() - started < 5
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 5 and peak < 100 << 20
     for result in (table, as_json):
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(
             result.exception

@@ -4,8 +4,10 @@ stores nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+import tracemalloc
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,6 +37,20 @@ hostile = st.one_of(
 query = st.lists(st.tuples(st.sampled_from(PARAMS), hostile), max_size=5)
 
 
+@contextlib.contextmanager
+def _bounded(seconds: float = 5, megabytes: int = 100):
+    """Time and Python-traced memory (the app's thread included) of one request."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.perf_counter() - started < seconds
+    assert peak < megabytes << 20, f"{peak >> 20} MB"
+
+
 @pytest.fixture(scope="module")
 def fuzz_app(demo_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("webfuzz") / "web.db"
@@ -48,9 +64,8 @@ def fuzz_app(demo_db_path, tmp_path_factory):
 @given(pairs=query, url=st.sampled_from(["/", "/locations", "/api/v1/search"]))
 def test_query_parameters_never_500(fuzz_app, pairs, url):
     client = TestClient(fuzz_app, raise_server_exceptions=False)
-    started = time.perf_counter()
-    response = client.get(url, params=pairs)
-    assert time.perf_counter() - started < 5
+    with _bounded():
+        response = client.get(url, params=pairs)
     assert response.status_code in (200, 400, 404, 422), (pairs, response.text[:300])
     if url.startswith("/api/") and response.status_code != 200:
         assert response.json()["error"]["message"]
@@ -86,9 +101,8 @@ def test_forms_never_500_and_refusals_store_nothing(fuzz_app, url, values, drop)
         k: v for i, (k, v) in enumerate(zip(FORMS[url], values, strict=False)) if i not in drop
     }
     before = _counts(fuzz_app)
-    started = time.perf_counter()
-    response = client.post(url, data={"csrf_token": token, **fields}, follow_redirects=False)
-    assert time.perf_counter() - started < 5
+    with _bounded():
+        response = client.post(url, data={"csrf_token": token, **fields}, follow_redirects=False)
     assert response.status_code < 500, (url, fields, response.text[:300])
     if response.status_code >= 400:
         assert _counts(fuzz_app) == before, (url, fields)
