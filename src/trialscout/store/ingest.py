@@ -9,6 +9,7 @@ next ingest marks it 'interrupted'.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -140,8 +141,9 @@ def ingest_records(
 
 
 def _mark_stopped(db: Database, report: IngestReport, status: str) -> None:
-    """A run that stopped on an error is not left 'running' (only a killed process does that)."""
-    with db.transaction() as conn:
+    """A run that stopped on an error is not left 'running' (only a killed process does that).
+    If even that cannot be written, the original error is the one to see."""
+    with contextlib.suppress(sqlite3.Error), db.transaction() as conn:
         _finish(conn, report, status)
 
 
