@@ -243,3 +243,10 @@ def test_empty_inputs_say_so(tmp_path, kind):
         path.write_text('{"studies": [], "totalCount": 0}')
     (rec,) = list(read_path(path))
     assert rec.skipped and kind in rec.source
+
+
+def test_malformed_json_is_reported_on_one_line(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_bytes(b"[[[[[[")
+    (err,) = _errors(path)
+    assert "malformed JSON" in err.message and "\n" not in str(err)

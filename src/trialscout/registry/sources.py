@@ -292,7 +292,7 @@ def _read_json(label: str, f: IO[bytes]) -> Iterator[Found]:
         else:
             yield _fail(label, None, None, "not JSON: expected a study object, a page or a list")
     except (ijson.JSONError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
-        yield _fail(_at(label, seen), None, None, f"malformed JSON: {str(exc)[:200]}")
+        yield _fail(_at(label, seen), None, None, f"malformed JSON: {_one_line(exc)}")
     except LimitExceeded as exc:
         yield _fail(_at(label, seen), None, None, f"refused: {exc}")
 
@@ -387,3 +387,8 @@ class _Prefixed(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def _one_line(exc: Exception) -> str:
+    """yajl's messages draw a caret under the input on extra lines: one line, bounded."""
+    return " ".join(str(exc).split())[:200]
