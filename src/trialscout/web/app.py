@@ -53,9 +53,6 @@ class WebSettings:
     # Host header (a subscription sent with `Host: evil.example` mailed a link to evil.example);
     # without it the server sends no mail and builds relative links.
     base_url: str | None = None
-    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn `forwarded_allow_ips`); by
-    # default none, so per-address limits use the connecting address.
-    trusted_proxies: str | None = None
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -66,7 +63,6 @@ class WebSettings:
             secure_cookies=os.environ.get("TRIALSCOUT_SECURE_COOKIES", "") == "1",
             rate_limits=os.environ.get("TRIALSCOUT_RATE_LIMITS", "1") != "0",
             base_url=(os.environ.get("TRIALSCOUT_BASE_URL") or "").rstrip("/") or None,
-            trusted_proxies=os.environ.get("TRIALSCOUT_TRUSTED_PROXIES") or None,
         )
 
 
