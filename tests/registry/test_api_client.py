@@ -36,6 +36,8 @@ class Recorded(BaseHTTPRequestHandler):
             return
         if query.get("query.cond") == "broken":
             body = b"<html>oops</html>"
+        elif query.get("query.cond") == "deep":
+            body = b'{"studies": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
         else:
             size = int(query.get("pageSize", 4))
             start = int(query.get("pageToken", 0))
@@ -98,6 +100,12 @@ def test_non_json_answer_and_unreachable_server(server):
     dead = client("http://127.0.0.1:9/api", retries=1, sleep=lambda s: None, timeout=2)
     with pytest.raises(ApiError, match="cannot reach"):
         list(dead.studies("query.cond=x"))
+
+
+def test_hostile_answer_is_a_clear_error(server):
+    """Issue 12: 100,000 nested lists made json.loads raise RecursionError."""
+    with pytest.raises(ApiError, match="nested more than"):
+        list(client(server).studies("query.cond=deep"))
 
 
 def test_polite_pace_between_requests(server):

@@ -21,6 +21,7 @@ def settings(**kw) -> WebSettings:
         "secret": "test-secret",
         "coordinator_user": COORDINATOR[0],
         "coordinator_password": COORDINATOR[1],
+        "base_url": "http://testserver",  # links in mail: configured, never the Host header
     }
     return WebSettings(**(base | kw))
 

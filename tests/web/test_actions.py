@@ -141,17 +141,23 @@ def test_share_link_with_passcode(client, other_client, app):
     assert path.rsplit("/", 1)[1] not in dump and "harbour-22" not in dump
 
 
-def test_share_link_locks_after_wrong_passcodes(client, other_client):
+def test_share_link_slows_a_guesser_but_not_the_recipient(client, app):
+    from fastapi.testclient import TestClient
+
     _add_note(client, "a note")
     path = _share(client).replace("http://testserver", "")
-    token = csrf_of(other_client, path)
+    guesser = TestClient(app, client=("203.0.113.9", 4000))
+    token = csrf_of(guesser, path)
     codes = [
-        other_client.post(path, data={"csrf_token": token, "passcode": f"guess-{i}"})
-        for i in range(3)
+        guesser.post(path, data={"csrf_token": token, "passcode": f"guess-{i}"}) for i in range(3)
     ]
-    assert [r.status_code for r in codes] == [401, 401, 429]
-    locked = other_client.post(path, data={"csrf_token": token, "passcode": "harbour-22"})
-    assert locked.status_code == 429 and "Wait" in locked.text
+    assert [r.status_code for r in codes] == [401, 401, 401]
+    waiting = guesser.post(path, data={"csrf_token": token, "passcode": "harbour-22"})
+    assert waiting.status_code == 429 and "Wait" in waiting.text
+    recipient = TestClient(app, client=("198.51.100.7", 4000))
+    token = csrf_of(recipient, path)
+    opened = recipient.post(path, data={"csrf_token": token, "passcode": "harbour-22"})
+    assert opened.status_code == 200 and "a note" in opened.text
 
 
 def test_unknown_share_link_is_404(read_client):

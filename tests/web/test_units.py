@@ -49,20 +49,21 @@ def test_rate_limit_window(db):
     records.hit_rate_limit(db, "x", 3, 60, now=1061.0)  # a new window
 
 
-def test_share_lockout_backoff_and_permanent_lock(db):
+def test_share_guessing_backs_off_per_client_and_is_never_permanent(db):
+    from trialscout.web import lockout
+
     token = records.create_share(db, "owner", "NCT1", "right-code")
     t = 1000.0
-    assert not records.check_share(db, token, "bad", now=t).retry_after_s
-    assert not records.check_share(db, token, "bad", now=t).retry_after_s
-    third = records.check_share(db, token, "bad", now=t)
-    assert third.retry_after_s == 30
-    assert not records.check_share(db, token, "right-code", now=t + 10).ok  # still waiting
-    assert records.check_share(db, token, "right-code", now=t + 31).ok  # resets the count
-    for i in range(records.MAX_SHARE_FAILURES):
-        t += 10**6
-        records.check_share(db, token, f"bad-{i}", now=t)
-    final = records.check_share(db, token, "right-code", now=t + 10**7)
-    assert final.locked_for_good and not final.ok
+    for _ in range(lockout.FREE_GUESSES):
+        assert not records.check_share(db, token, "bad", now=t, client="a").retry_after_s
+    waiting = records.check_share(db, token, "right-code", now=t + 1, client="a")
+    assert not waiting.ok and waiting.retry_after_s == 1  # 2 s after the third, 1 s left
+    assert records.check_share(db, token, "right-code", now=t + 1, client="b").ok
+    assert records.check_share(db, token, "right-code", now=t + 3, client="a").ok  # resets
+    for i in range(40):  # a patient guesser, always waiting its turn
+        t += lockout.MAX_WAIT_S + 1
+        records.check_share(db, token, f"bad-{i}", now=t, client="a")
+    assert records.check_share(db, token, "right-code", now=t + 10**5, client="a").ok
 
 
 def test_coordinator_accounts(db):

@@ -41,11 +41,14 @@ def live_server(demo_db_path: Path, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("browser") / "web.db"
     shutil.copy(demo_db_path, path)
+    port = _free_port()
     settings = WebSettings(
-        secret="browser-test", coordinator_user=COORDINATOR[0], coordinator_password=COORDINATOR[1]
+        secret="browser-test",
+        coordinator_user=COORDINATOR[0],
+        coordinator_password=COORDINATOR[1],
+        base_url=f"http://127.0.0.1:{port}",  # links in mail: configured, never the Host header
     )
     app = create_app(str(path), settings)
-    port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )

@@ -10,6 +10,7 @@ and the next statement; a resend then carries the same Message-ID so mail client
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from trialscout.alerts.outbox import OutboxMessage, cancel, due_messages, mark_failed, mark_sent
+from trialscout.registry.sanitize import clean_line
 from trialscout.store.db import Database
 
 TLS_MODES = ("none", "starttls", "ssl")
@@ -85,16 +87,34 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
     return client
 
 
+class Unbuildable(ValueError):
+    """A queued message that cannot become a safe e-mail; it is parked, the queue goes on."""
+
+
+_ADDRESS = re.compile(r"^[^\s@<>\"(),;:]+@[^\s@<>\"(),;:]+$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,60}$")
+
+
 def build_email(msg: OutboxMessage, config: SmtpConfig) -> EmailMessage:
+    """The e-mail for a queued message. Header values pass through `clean_line` (text from
+    trial records, stored before ingest normalised it, may hold CR/LF: header injection)."""
+    if not _ADDRESS.match(msg.recipient or ""):
+        raise Unbuildable("the recipient is not a single e-mail address")
+    headers = dict(msg.headers) if isinstance(msg.headers, dict) else {}
+    if bad := [n for n in headers if not _HEADER_NAME.match(str(n))]:
+        raise Unbuildable(f"bad header name {str(bad[0])[:40]!r}")
     email = EmailMessage()
     email["From"] = config.from_addr
     email["To"] = msg.recipient
-    email["Subject"] = msg.subject
-    email["Message-ID"] = msg.message_id
+    email["Subject"] = clean_line(msg.subject or "")[:300]
+    email["Message-ID"] = clean_line(msg.message_id)
     email["Date"] = format_datetime(datetime.now(UTC))
-    for name, value in msg.headers.items():
-        email[name] = value
-    email.set_content(msg.body)
+    for name, value in headers.items():
+        email[name] = clean_line(str(value))
+    try:
+        email.set_content(msg.body)
+    except (ValueError, TypeError) as exc:
+        raise Unbuildable(f"the body cannot be encoded ({type(exc).__name__})") from None
     return email
 
 
@@ -124,9 +144,14 @@ def deliver_pending(
                 report.cancelled += 1
                 continue
             try:
+                email = build_email(msg, config)
+            except (Unbuildable, ValueError, TypeError) as exc:
+                _failed(db, msg, f"parked, cannot build the message: {exc}", now, True, report)
+                continue
+            try:
                 if client is None:
                     client = _connect(config)
-                client.send_message(build_email(msg, config))
+                client.send_message(email)
             except smtplib.SMTPResponseException as exc:
                 permanent = exc.smtp_code >= 500
                 _failed(

@@ -24,6 +24,7 @@ from trialscout.cli.common import (
     UserError,
     console,
     db_option,
+    esc,
     json_option,
     open_database,
     print_json,
@@ -68,16 +69,21 @@ def run_cmd(smtp_host, smtp_port, smtp_tls, base_url, db_path, as_json):
     report = run_alerts(open_database(db_path), config, base_url=base_url)
     if as_json:
         print_json(report.as_dict())
-        return
+    else:
+        _print_run(report)
+    d = report.delivery
+    if d.retry_later or d.deferred:  # the same exit code whether JSON or a table was printed
+        raise SystemExit(2)  # cron sees a partial run; nothing is lost, the next run retries
+
+
+def _print_run(report) -> None:
     p, d = report.plan, report.delivery
     console.print(
         f"planned {p.messages} message(s) for {p.with_news} subscription(s); "
         f"sent {d.sent}, retry later {d.retry_later}, deferred {d.deferred}, failed {d.failed}"
     )
     for error in [*p.errors, *d.errors]:
-        console.print(f"  [red]{error}[/red]", highlight=False)
-    if d.retry_later or d.deferred:
-        raise SystemExit(2)  # cron sees a partial run; nothing is lost, the next run retries
+        console.print(f"  [red]{esc(error)}[/red]", highlight=False)
 
 
 @alerts.command("list")
@@ -110,11 +116,11 @@ def list_cmd(email, show_messages, show_emails, db_path, as_json):
         for r in rows:
             table.add_row(
                 str(r["msg_id"]),
-                r["kind"],
-                r["status"],
+                esc(r["kind"]),
+                esc(r["status"]),
                 str(r["attempts"]),
-                r["subject"],
-                r["last_error"] or "",
+                esc(r["subject"]),
+                esc(r["last_error"]),
             )
         console.print(table)
         return
@@ -129,12 +135,12 @@ def list_cmd(email, show_messages, show_emails, db_path, as_json):
     for s in subs:
         table.add_row(
             str(s.sub_id),
-            s.email if show_emails else s.masked_email,
-            s.target,
-            s.frequency,
-            s.status,
-            (s.last_sent_at or "")[:16],
-            s.last_error or "",
+            esc(s.email if show_emails else s.masked_email),
+            esc(s.target),
+            esc(s.frequency),
+            esc(s.status),
+            esc((s.last_sent_at or "")[:16]),
+            esc(s.last_error),
         )
     console.print(table)
 
@@ -224,7 +230,7 @@ def subscribe_cmd(
         print_json(sub.as_dict())
         return
     state = "active" if sub.status == "active" else "pending (confirmation mail queued)"
-    console.print(f"subscription {sub.sub_id}: {sub.target}, {sub.frequency} - {state}")
+    console.print(f"subscription {sub.sub_id}: {esc(sub.target)}, {esc(sub.frequency)} - {state}")
 
 
 @alerts.command("confirm")
@@ -234,7 +240,7 @@ def subscribe_cmd(
 def confirm_cmd(token, db_path):
     """Confirm a subscription with the token from its confirmation link."""
     sub = confirm(open_database(db_path), token)
-    console.print(f"{sub.notice} ({sub.target})")
+    console.print(f"{esc(sub.notice)} ({esc(sub.target)})")
 
 
 @alerts.command("unsubscribe")
@@ -244,7 +250,7 @@ def confirm_cmd(token, db_path):
 def unsubscribe_cmd(token, db_path):
     """Cancel a subscription with the token from an unsubscribe link (safe to repeat)."""
     sub = unsubscribe(open_database(db_path), token)
-    console.print(f"{sub.notice} ({sub.target})")
+    console.print(f"{esc(sub.notice)} ({esc(sub.target)})")
 
 
 @alerts.command("changes")
@@ -263,7 +269,8 @@ def changes_cmd(trial_id, limit, db_path, as_json):
         return
     for e in events:
         console.print(
-            f"{e.detected_at[:16]}  {e.trial_id} v{e.version}  {describe(e)}", highlight=False
+            f"{e.detected_at[:16]}  {esc(e.trial_id)} v{e.version}  {esc(describe(e))}",
+            highlight=False,
         )
 
 

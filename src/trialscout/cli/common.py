@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from trialscout.registry.errors import FieldError
 from trialscout.store.db import ENV_VAR, Database, StoreError
@@ -34,8 +36,26 @@ def open_database(db_path: str | None) -> Database:
     return open_db(db_path)
 
 
+def esc(value: Any) -> str:
+    """Record text (titles, criteria, names, messages quoting input) for a rich string or table
+    cell: its brackets print as written instead of being read as markup (`[/]` crashed)."""
+    return escape("" if value is None else str(value))
+
+
+def finite(data: Any) -> Any:
+    """JSON has no Infinity or NaN: such a number (e.g. a 400-digit life expectancy) becomes
+    null, so `--json` output always parses."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json.dumps(finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False))
 
 
 class UserError(click.ClickException):
@@ -46,7 +66,7 @@ def run_guarded(cli: Callable[..., Any]) -> None:
     try:
         cli(standalone_mode=True)
     except (TrialNotFound, StoreError, FieldError, ValueError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {esc(exc)}")
         sys.exit(1)
 
 

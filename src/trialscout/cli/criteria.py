@@ -11,6 +11,7 @@ from trialscout.cli.common import (
     UserError,
     console,
     db_option,
+    esc,
     json_option,
     open_database,
     print_json,
@@ -44,7 +45,7 @@ def criteria(trial_id, text, db_path, as_json):
 
 
 def _print_table(data: dict) -> None:
-    title = data["nct_id"] or "criteria text"
+    title = esc(data["nct_id"] or "criteria text")
     table = Table(title=f"{title}: {len(data['criteria'])} criteria", show_lines=True)
     table.add_column("kind", style="bold")
     table.add_column("criterion", overflow="fold", ratio=3)
@@ -54,11 +55,19 @@ def _print_table(data: dict) -> None:
         rules = "\n".join(_describe(r) for r in c["rules"])
         if c.get("logic") == "any":
             rules = "[dim]any of:[/dim]\n" + rules
-        table.add_row(kind, c["text"], rules)
+        table.add_row(kind, esc(c["text"]), rules)
     console.print(table)
 
 
 def _describe(rule: dict) -> str:
+    """One rule as escaped markup (names and units come from the criteria text)."""
+    return esc(_words(rule)) if rule["type"] in _KNOWN else "[dim]not computable[/dim]"
+
+
+_KNOWN = {"lab", "score", "age", "sex", "condition", "therapy", "life_expectancy"}
+
+
+def _words(rule: dict) -> str:
     t = rule["type"]
     if t == "lab":
         return f"{rule['analyte']} {rule['op']} {rule['value']:g} {rule['unit']}"
@@ -76,7 +85,7 @@ def _describe(rule: dict) -> str:
         return f"{t}: {neg}{rule['name']}{window}"
     if t == "life_expectancy":
         return f"life expectancy {rule['op']} {rule['value']:g} months"
-    return "[dim]not computable[/dim]"
+    return "not computable"
 
 
 commands = [criteria]

@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 
 from trialscout import pipeline
-from trialscout.cli.common import console, db_option, open_database
+from trialscout.cli.common import console, db_option, esc, open_database
 
 DEMO_QUERY = "hepatocellular carcinoma"
 
@@ -29,7 +29,7 @@ def demo(ctx, serve, host, port, db_path):
     db = open_database(db_path)
     report = pipeline.load_demo(db)
     console.print(
-        f"demo data in {db.path}: {report.new} new, {report.changed} changed, "
+        f"demo data in {esc(db.path)}: {report.new} new, {report.changed} changed, "
         f"{report.unchanged} unchanged, {report.rejected} rejected"
     )
     page = search(db, DEMO_QUERY, limit=10)
@@ -38,7 +38,7 @@ def demo(ctx, serve, host, port, db_path):
         table.add_column(column)
     for hit in page.hits:
         table.add_row(
-            hit.trial_id, hit.overall_status or "", ", ".join(hit.phases or []), hit.title
+            esc(hit.trial_id), esc(hit.overall_status), esc(", ".join(hit.phases)), esc(hit.title)
         )
     console.print(table)
     path = db.path

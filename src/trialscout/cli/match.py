@@ -10,6 +10,7 @@ from trialscout.cli.common import (
     UserError,
     console,
     db_option,
+    esc,
     json_option,
     open_database,
     print_json,
@@ -100,7 +101,7 @@ def _print(report: MatchReport, explain: bool) -> None:
         if r.failing:
             verdict += f"\n{len(r.failing)} failing"
         km = "" if r.distance_km is None else f"{r.distance_km:.0f}"
-        table.add_row(r.nct_id, verdict, f"{r.score:.2f}", km, "\n".join(lines))
+        table.add_row(esc(r.nct_id), verdict, f"{r.score:.2f}", km, "\n".join(lines))
     console.print(table)
     if explain:
         console.print(f"[dim]{_LEGEND}[/dim]")

@@ -14,6 +14,7 @@ from trialscout.cli.common import (
     console,
     db_option,
     err_console,
+    esc,
     json_option,
     open_database,
     print_json,
@@ -77,14 +78,16 @@ def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, d
         f"[green]{report.new} new[/green], [yellow]{report.changed} changed[/yellow], "
         f"{report.unchanged} unchanged, "
         + (f"{report.older} older versions kept in history, " if report.older else "")
-        + f"[red]{report.rejected} rejected[/red]  ->  {db.path}"
+        + f"[red]{report.rejected} rejected[/red]  ->  {esc(db.path)}"
     )
     if report.skipped:
         console.print(f"  {len(report.skipped)} files skipped: they hold no registry records")
         for source, why in report.skipped[:show_rejected]:
-            console.print(f"  [dim]skipped[/dim] {source}: {why}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  [dim]skipped[/dim] {esc(source)}: {esc(why)}", highlight=False, soft_wrap=True
+            )
     for error in report.rejections[:show_rejected]:
-        console.print(f"  [red]rejected[/red] {error}", highlight=False, soft_wrap=True)
+        console.print(f"  [red]rejected[/red] {esc(error)}", highlight=False, soft_wrap=True)
     if report.rejected > show_rejected:
         console.print(f"  ... and {report.rejected - show_rejected} more (--show-rejected N)")
 
@@ -127,15 +130,13 @@ def show(trial_id, versions, db_path, as_json):
         for ch in changes:
             console.print(f"[bold]v{ch['from']} -> v{ch['to']}[/bold] ({ch['seen_at']})")
             for c in ch["changes"]:
-                console.print(
-                    f"  {c['field']}: {str(c['old'])[:60]!s} -> {str(c['new'])[:60]!s}",
-                    highlight=False,
-                )
+                old, new = esc(str(c["old"])[:60]), esc(str(c["new"])[:60])
+                console.print(f"  {esc(c['field'])}: {old} -> {new}", highlight=False)
 
 
 def _print_record(record) -> None:
     t = record.trial
-    console.print(f"[bold]{t.trial_id}[/bold]  {t.title}")
+    console.print(f"[bold]{esc(t.trial_id)}[/bold]  {esc(t.title)}")
     enrollment = None
     if t.enrollment is not None:
         enrollment = f"{t.enrollment} ({(t.enrollment_type or '').lower()})"
@@ -160,7 +161,7 @@ def _print_record(record) -> None:
     table = Table(show_header=False, box=None)
     for key, value in rows:
         if value:
-            table.add_row(f"[dim]{key}[/dim]", str(value))
+            table.add_row(f"[dim]{key}[/dim]", esc(value))
     console.print(table)
 
 
@@ -175,10 +176,12 @@ def stats(db_path, as_json):
         return
     console.print(
         f"[bold]{data['trials']}[/bold] trials, {data['versions']} versions, "
-        f"{data['with_results']} with results, {data['database_bytes'] / 1e6:.1f} MB in {data['database']}"
+        f"{data['with_results']} with results, "
+        f"{data['database_bytes'] / 1e6:.1f} MB in {esc(data['database'])}"
     )
     for title, key in (("Status", "by_status"), ("Study type", "by_study_type")):
-        console.print(f"[dim]{title}:[/dim] " + ", ".join(f"{k} {v}" for k, v in data[key].items()))
+        counts = ", ".join(f"{esc(k)} {v}" for k, v in data[key].items())
+        console.print(f"[dim]{title}:[/dim] {counts}")
     if data["last_ingest"]:
         li = data["last_ingest"]
         console.print(

@@ -8,6 +8,7 @@ from rich.table import Table
 from trialscout.cli.common import (
     console,
     db_option,
+    esc,
     fail_on,
     json_option,
     open_database,
@@ -90,20 +91,22 @@ def search_command(query, sort, mode, limit, offset, db_path, as_json, **filters
         print_json(page.to_dict())
         return
     for note in page.expanded_query:
-        console.print(f"[dim]{note}[/dim]")
-    table = Table(title=f"{page.total} trials" + (f" near {page.place}" if page.place else ""))
+        console.print(f"[dim]{esc(note)}[/dim]")
+    near = f" near {esc(page.place)}" if page.place else ""
+    table = Table(title=f"{page.total} trials{near}")
     for col in ("#", "trial", "status", "phase", "title"):
         table.add_column(col)
     if page.place:
         table.add_column("km", justify="right")
     for i, hit in enumerate(page.hits, start=offset + 1):
-        row = [str(i), hit.trial_id, hit.overall_status or "", ",".join(hit.phases), hit.title]
+        row = [str(i), esc(hit.trial_id), esc(hit.overall_status), esc(",".join(hit.phases))]
+        row.append(esc(hit.title))
         if page.place:
             row.append("" if hit.distance_km is None else f"{hit.distance_km:.0f}")
         table.add_row(*row)
     console.print(table)
     for name, counts in page.facets.items():
-        shown = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:8])
+        shown = ", ".join(f"{esc(k)} {v}" for k, v in list(counts.items())[:8])
         console.print(f"[bold]{name}[/bold]: {shown}")
 
 
@@ -122,11 +125,11 @@ def similar_command(trial_id, limit, db_path, as_json):
     if as_json:
         print_json({"trial_id": trial_id, "similar": [s.to_dict() for s in found]})
         return
-    table = Table(title=f"trials similar to {trial_id}")
+    table = Table(title=f"trials similar to {esc(trial_id)}")
     for col in ("trial", "score", "title", "why"):
         table.add_column(col)
     for s in found:
-        table.add_row(s.trial_id, f"{s.score:.2f}", s.title, s.reason)
+        table.add_row(esc(s.trial_id), f"{s.score:.2f}", esc(s.title), esc(s.reason))
     console.print(table)
 
 

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from trialscout.cli.common import UserError, console, db_option, open_database
+from trialscout.cli.common import UserError, console, db_option, esc, open_database
 from trialscout.store.db import ENV_VAR
 
 
@@ -47,14 +47,37 @@ def serve(host, port, demo, workers, db_path):
             report = pipeline.load_demo(db)
             console.print(f"loaded the demo data: {report.new} trials")
     db.close()
-    console.print(f"trialscout on [bold]http://{host}:{port}[/bold]  (database {path})")
+    console.print(f"trialscout on [bold]http://{esc(host)}:{port}[/bold]  (database {esc(path)})")
     # access_log off: URLs can carry what a visitor typed; nothing patient-related is logged.
     quiet = {"host": host, "port": port, "access_log": False, "log_level": "warning"}
+    quiet |= _proxy_options(os.environ.get("TRIALSCOUT_TRUSTED_PROXIES"))
+    _default_base_url(host, port)
     if workers == 1:
         uvicorn.run(create_app(path), **quiet)
         return
     os.environ[ENV_VAR] = path
     uvicorn.run("trialscout.web.app:create_app_from_env", factory=True, workers=workers, **quiet)
+
+
+def _proxy_options(trusted: str | None) -> dict:
+    """X-Forwarded-For/-Proto only from configured proxies. uvicorn's default believes any
+    loopback client, so a rotated header dodged every per-address limit."""
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
+def _default_base_url(host: str, port: int) -> None:
+    """Links in e-mails come from TRIALSCOUT_BASE_URL, never a request's Host header. Serving on
+    loopback, the local address is a safe default; on a public interface it must be set."""
+    if os.environ.get("TRIALSCOUT_BASE_URL"):
+        return
+    if host in ("127.0.0.1", "localhost", "::1"):
+        os.environ["TRIALSCOUT_BASE_URL"] = f"http://{host}:{port}"
+    else:
+        console.print(
+            "[yellow]note:[/yellow] e-mail alerts are off until TRIALSCOUT_BASE_URL is set"
+        )
 
 
 @click.command("coordinator-add")
@@ -69,7 +92,7 @@ def coordinator_add(username, password, db_path):
         records.set_coordinator(open_database(db_path), username, password)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    console.print(f"coordinator {username!r} saved (password stored hashed)")
+    console.print(f"coordinator {esc(repr(username))} saved (password stored hashed)")
 
 
 commands = [serve, coordinator_add]

@@ -12,6 +12,7 @@ from trialscout.cli.common import (
     console,
     db_option,
     err_console,
+    esc,
     json_option,
     open_database,
     print_json,
@@ -30,7 +31,7 @@ def _criteria(db, trial_id: str) -> dict | None:
     try:
         return load_criteria(db, trial_id)
     except (sqlite3.Error, LookupError, ValueError) as exc:
-        err_console.print(f"[yellow]note:[/yellow] parsed criteria unavailable ({exc})")
+        err_console.print(f"[yellow]note:[/yellow] parsed criteria unavailable ({esc(exc)})")
         return None
 
 
@@ -65,15 +66,15 @@ def summary(trial_id, sources, llm_url, llm_model, db_path, as_json):
     if as_json:
         print_json(result.to_dict())
         return
-    console.print(f"[bold]{trial.trial_id}[/bold]  {trial.title}", highlight=False)
+    console.print(f"[bold]{esc(trial.trial_id)}[/bold]  {esc(trial.title)}", highlight=False)
     for section in result.sections:
         if not section.sentences:
             continue
-        console.print(f"\n[bold underline]{section.title}[/bold underline]")
+        console.print(f"\n[bold underline]{esc(section.title)}[/bold underline]")
         for s in section.sentences:
-            suffix = f"  [dim]({s.source})[/dim]" if sources else ""
-            console.print(f"{s.text}{suffix}", highlight=False, soft_wrap=True)
-    console.print(f"\n[dim]{result.disclaimer}[/dim]", soft_wrap=True)
+            suffix = f"  [dim]({esc(s.source)})[/dim]" if sources else ""
+            console.print(f"{esc(s.text)}{suffix}", highlight=False, soft_wrap=True)
+    console.print(f"\n[dim]{esc(result.disclaimer)}[/dim]", soft_wrap=True)
     console.print(f"[dim]Reading grade (Flesch-Kincaid): {result.grade}[/dim]")
 
 

@@ -11,7 +11,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from trialscout.registry.sources import SourceRecord, _fail, _from_object
+from trialscout.registry.limits import LimitExceeded, check_json, read_whole
+from trialscout.registry.sources import RawRecord, SourceRecord, _fail, convert
 
 DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -50,7 +51,7 @@ class ApiClient:
                 yield _fail(url, None, "studies", "API page has no 'studies' list")
                 return
             for i, study in enumerate(studies):
-                yield _from_object(f"api page {page + 1}#{i}", study, None)
+                yield convert(RawRecord(f"api page {page + 1}#{i}", "json", study))
             page += 1
             token = data.get("nextPageToken")
             if not token or (max_pages is not None and page >= max_pages):
@@ -65,11 +66,11 @@ class ApiClient:
                     url, headers={"Accept": "application/json", "User-Agent": "trialscout"}
                 )
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read()
+                    body = _bounded_answer(url, response)
                 try:
                     data = json.loads(body)
                 except ValueError as exc:
-                    raise ApiError(f"{url}: answer is not JSON ({exc})") from None
+                    raise ApiError(f"{url}: answer is not JSON ({str(exc)[:200]})") from None
                 if not isinstance(data, dict):
                     raise ApiError(f"{url}: expected a JSON object page")
                 return data
@@ -91,3 +92,14 @@ class ApiClient:
         if self._last and gap < self.min_interval:
             self.sleep(self.min_interval - gap)
         self._last = time.monotonic()
+
+
+def _bounded_answer(url: str, response) -> bytes:
+    """The page's bytes within the record limits (depth, size): a hostile or broken server
+    gets a clear error, not a RecursionError or a gigabyte in memory."""
+    try:
+        body = read_whole(response, "an API answer")
+        check_json(body, whole=True)
+    except LimitExceeded as exc:
+        raise ApiError(f"{url}: answer refused: {exc}") from None
+    return body

@@ -11,6 +11,7 @@ from typing import Any
 from trialscout.registry.errors import FieldError
 from trialscout.registry.fields import (
     NCT_RE,
+    check_age_range,
     check_trial_id,
     clean_text,
     get_bool,
@@ -228,13 +229,15 @@ def _read_eligibility(trial: Trial, mod: dict[str, Any]) -> None:
     p = f"{P}.eligibilityModule"
     min_age = get_str(mod, "minimumAge", p)
     max_age = get_str(mod, "maximumAge", p)
+    low, high = parse_age(min_age, f"{p}.minimumAge"), parse_age(max_age, f"{p}.maximumAge")
+    check_age_range(low, high, f"{p}.minimumAge")
     trial.eligibility = Eligibility(
         criteria=clean_text(get_str(mod, "eligibilityCriteria", p)),
         sex=get_str(mod, "sex", p),
         minimum_age=min_age,
         maximum_age=max_age,
-        min_age_years=parse_age(min_age, f"{p}.minimumAge"),
-        max_age_years=parse_age(max_age, f"{p}.maximumAge"),
+        min_age_years=low,
+        max_age_years=high,
         healthy_volunteers=get_bool(mod, "healthyVolunteers", p),
         std_ages=get_str_list(mod, "stdAges", p),
         study_population=clean_text(get_str(mod, "studyPopulation", p)),

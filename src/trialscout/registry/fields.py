@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from trialscout.registry.errors import FieldError
@@ -45,6 +47,11 @@ _AGE_UNITS = {
 }
 
 
+def _at(path: str, key: str) -> str:
+    """The JSON path of a field, for messages: 'a.b' (no leading dot at the top level)."""
+    return f"{path}.{key}" if path else key
+
+
 def get_str(obj: dict[str, Any], key: str, path: str) -> str | None:
     value = obj.get(key)
     if value is None:
@@ -52,7 +59,7 @@ def get_str(obj: dict[str, Any], key: str, path: str) -> str | None:
     if isinstance(value, str):
         value = value.strip()
         return value or None
-    raise FieldError(f"{path}.{key}", f"expected text, got {type(value).__name__} {value!r:.40}")
+    raise FieldError(_at(path, key), f"expected text, got {type(value).__name__} {value!r:.40}")
 
 
 def get_dict(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -61,7 +68,7 @@ def get_dict(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         return {}
     if isinstance(value, dict):
         return value
-    raise FieldError(f"{path}.{key}", f"expected an object, got {type(value).__name__}")
+    raise FieldError(_at(path, key), f"expected an object, got {type(value).__name__}")
 
 
 def get_list(obj: dict[str, Any], key: str, path: str) -> list[Any]:
@@ -70,7 +77,7 @@ def get_list(obj: dict[str, Any], key: str, path: str) -> list[Any]:
         return []
     if isinstance(value, list):
         return value
-    raise FieldError(f"{path}.{key}", f"expected a list, got {type(value).__name__}")
+    raise FieldError(_at(path, key), f"expected a list, got {type(value).__name__}")
 
 
 def get_str_list(obj: dict[str, Any], key: str, path: str) -> list[str]:
@@ -89,22 +96,52 @@ def get_bool(obj: dict[str, Any], key: str, path: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in {"true", "yes", "false", "no"}:
         return value.strip().lower() in {"true", "yes"}
-    raise FieldError(f"{path}.{key}", f"expected true/false, got {value!r:.40}")
+    raise FieldError(_at(path, key), f"expected true/false, got {value!r:.40}")
+
+
+# Counts (enrollment) are stored as SQLite integers and canonical JSON: a value past this is
+# a typo or an attack, never a trial. Ages past this many years are not a limit anyone sets.
+MAX_COUNT = 10**9
+MAX_AGE_YEARS = 150.0
+_DIGITS_RE = re.compile(r"^[0-9]+$")
 
 
 def get_int(obj: dict[str, Any], key: str, path: str) -> int | None:
     value = obj.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    return parse_count(value, _at(path, key))
+
+
+def parse_count(value: Any, field: str) -> int:
+    """A whole number 0..MAX_COUNT from JSON (int, integral float, digit string) or XML text.
+    ASCII digits only ('²' is a digit to `str.isdigit`), length checked before `int()`."""
+    number: int | None = None
     if isinstance(value, bool):
-        raise FieldError(f"{path}.{key}", f"expected a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise FieldError(f"{path}.{key}", f"expected a whole number, got {value!r:.40}")
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal) and math.isfinite(value):
+        if abs(value) > MAX_COUNT:  # compared before int(): 1E+999999999 has a billion digits
+            raise FieldError(field, f"out of range: {value!r:.40} (expected 0 to {MAX_COUNT:,})")
+        number = int(value) if value == int(value) else None
+    elif isinstance(value, str) and _DIGITS_RE.match(value.strip()):
+        digits = value.strip().lstrip("0") or "0"
+        if len(digits) > 18:  # int() of thousands of digits is slow, and refused past 4,300
+            raise FieldError(field, f"out of range: a {len(digits)}-digit number")
+        number = int(digits)
+    if number is None:
+        raise FieldError(field, f"expected a whole number, got {value!r:.40}")
+    if not 0 <= number <= MAX_COUNT:
+        raise FieldError(field, f"out of range: {_short(number)} (expected 0 to {MAX_COUNT:,})")
+    return number
+
+
+def _short(number: int) -> str:
+    """A number for a message, without converting a 5,000-digit int to text in full."""
+    if number.bit_length() > 64:
+        return f"{'-' if number < 0 else ''}a {number.bit_length()}-bit number"
+    return str(number)
 
 
 def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
@@ -115,7 +152,7 @@ def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
         try:
             return float(str(value))
         except ValueError:
-            raise FieldError(f"{path}.{key}", f"expected a number, got {value!r:.40}") from None
+            raise FieldError(_at(path, key), f"expected a number, got {value!r:.40}") from None
     return float(value)
 
 
@@ -157,12 +194,21 @@ def parse_age(value: str | None, field: str) -> float | None:
     """'18 Years' -> 18.0, '6 Months' -> 0.5; 'N/A' and blanks mean no limit."""
     if value is None or value.strip().upper() in {"", "N/A", "NA", "NONE"}:
         return None
-    m = _AGE_RE.match(value)
+    m = _AGE_RE.match(value) if len(value) <= 40 else None
     if m:
         unit = m.group(2).lower().rstrip("s")
         if unit in _AGE_UNITS:
-            return round(float(m.group(1)) * _AGE_UNITS[unit], 4)
-    raise FieldError(field, f"unreadable age {value!r} (expected e.g. '18 Years')")
+            years = round(float(m.group(1)) * _AGE_UNITS[unit], 4)
+            if not years <= MAX_AGE_YEARS:  # also catches inf from a 400-digit number
+                raise FieldError(field, f"age out of range: {value[:40]!r}")
+            return years
+    raise FieldError(field, f"unreadable age {value[:40]!r} (expected e.g. '18 Years')")
+
+
+def check_age_range(low: float | None, high: float | None, field: str) -> None:
+    """A minimum above the maximum admits nobody: a data error, not an eligibility rule."""
+    if low is not None and high is not None and low > high:
+        raise FieldError(field, f"minimum age ({low:g} years) is above the maximum ({high:g})")
 
 
 def enum_name(value: str | None) -> str | None:

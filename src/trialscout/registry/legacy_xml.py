@@ -12,9 +12,11 @@ import xml.etree.ElementTree as ET
 from trialscout.registry.errors import FieldError
 from trialscout.registry.fields import (
     NCT_RE,
+    check_age_range,
     clean_text,
     enum_name,
     parse_age,
+    parse_count,
     parse_date,
 )
 from trialscout.registry.model import (
@@ -57,13 +59,21 @@ class NotRegistryXml(ValueError):
         super().__init__(f"not registry records (XML root <{tag}>, not <clinical_study>)")
 
 
-_RESULTS = re.compile(rb"<clinical_results>.*</clinical_results>", re.S)
+def _drop_results(data: bytes) -> bytes:
+    """Posted results can be most of the file and are not read: parse a marker instead.
+    From the first opening tag to the last closing one, found with `find`/`rfind`: a regex
+    (`<clinical_results>.*</clinical_results>`) rescans the rest of the file from every
+    unclosed opening tag, which is quadratic."""
+    start = data.find(b"<clinical_results>")
+    end = data.rfind(b"</clinical_results>")
+    if start < 0 or end < start:
+        return data
+    return data[:start] + b"<clinical_results/>" + data[end + len(b"</clinical_results>") :]
 
 
 def parse_xml(text: str | bytes) -> Trial:
     data = text.encode() if isinstance(text, str) else text
-    # Posted results can be most of the file and are not read: parse a marker instead.
-    data = _RESULTS.sub(b"<clinical_results/>", data, count=1)
+    data = _drop_results(data)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -124,11 +134,7 @@ def trial_from_xml(root: ET.Element) -> Trial:
     t.study_type = _study_type(_t(root, "study_type"))
     enroll = root.find("enrollment")
     if enroll is not None and (enroll.text or "").strip():
-        if not enroll.text.strip().isdigit():
-            raise FieldError(
-                "enrollment", f"expected a whole number, got {enroll.text.strip()!r:.40}"
-            )
-        t.enrollment = int(enroll.text.strip())
+        t.enrollment = parse_count(enroll.text.strip(), "enrollment")
         t.enrollment_type = enum_name(enroll.get("type"))
     t.start_date, t.start_date_type = _date(root, "start_date")
     t.primary_completion_date, t.primary_completion_date_type = _date(
@@ -180,7 +186,7 @@ def _phases(text: str | None) -> list[str]:
 def _study_type(text: str | None) -> str | None:
     if not text:
         return None
-    return enum_name(re.sub(r"\[.*?\]", "", text))
+    return enum_name(text.split("[", 1)[0])  # 'Interventional [...]': the bracket is a note
 
 
 def _read_arms(t: Trial, root: ET.Element) -> None:
@@ -226,10 +232,7 @@ def _design(root: ET.Element) -> Design:
         return d
     old = _t(root, "study_design")  # pre-2017: "Allocation: Randomized, ..., Masking: Double Blind"
     if old:
-        parts = dict(
-            (k.strip().lower(), v.strip())
-            for k, v in re.findall(r"([A-Za-z ]+):\s*([^,]+(?:\([^)]*\))?)", old)
-        )
+        parts = _old_design_parts(old)
         d.allocation = enum_name(parts.get("allocation"))
         model = enum_name(parts.get("intervention model"))
         d.model = _MODELS.get(model or "", model)
@@ -238,13 +241,27 @@ def _design(root: ET.Element) -> Design:
     return d
 
 
+# The pre-2017 design line is a few hundred characters; the pattern below rescans a run of
+# letters from every start (quadratic), so it only ever sees a bounded prefix.
+_OLD_DESIGN_RE = re.compile(r"([A-Za-z ]+):\s*([^,]+(?:\([^)]*\))?)")
+_OLD_DESIGN_MAX = 1000
+
+
+def _old_design_parts(text: str) -> dict[str, str]:
+    """'Allocation: Randomized, Masking: Double Blind, ...' -> {'allocation': 'Randomized'...}."""
+    found = _OLD_DESIGN_RE.findall(text[:_OLD_DESIGN_MAX])
+    return {k.strip().lower(): v.strip() for k, v in found}
+
+
 def _masking(text: str | None) -> tuple[str | None, list[str]]:
+    """'Double (Participant, Investigator)' -> ('DOUBLE', [PARTICIPANT, INVESTIGATOR])."""
     if not text:
         return None, []
-    m = re.match(r"^\s*([^(]+?)\s*(?:\((.*)\))?\s*$", text)
-    level = enum_name(m.group(1) if m else text) or ""
+    head, _, rest = text.partition("(")
+    level = enum_name(head) or ""
     level = _OLD_MASKING.get(level, level.split("_")[0])
-    who = [enum_name(w) or "" for w in (m.group(2) or "").split(",")] if m and m.group(2) else []
+    inner = rest.rsplit(")", 1)[0] if rest else ""
+    who = [enum_name(w) or "" for w in inner.split(",")] if inner else []
     return level, [_WHO.get(w, w) for w in who if w]
 
 
@@ -264,13 +281,16 @@ def _eligibility(root: ET.Element) -> Eligibility:
         return Eligibility()
     min_age, max_age = _t(el, "minimum_age"), _t(el, "maximum_age")
     hv = _t(el, "healthy_volunteers")
+    low = parse_age(min_age, "eligibility/minimum_age")
+    high = parse_age(max_age, "eligibility/maximum_age")
+    check_age_range(low, high, "eligibility/minimum_age")
     return Eligibility(
         criteria=_block(el, "criteria"),
         sex=enum_name(_t(el, "gender")),
         minimum_age=min_age,
         maximum_age=max_age,
-        min_age_years=parse_age(min_age, "eligibility/minimum_age"),
-        max_age_years=parse_age(max_age, "eligibility/maximum_age"),
+        min_age_years=low,
+        max_age_years=high,
         healthy_volunteers=None if hv is None else hv.lower().startswith("accepts"),
         study_population=_block(el, "study_pop"),
     )

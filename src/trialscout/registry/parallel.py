@@ -37,7 +37,7 @@ def convert_chunk(
     out = []
     for found in chunk:
         record = convert(found)
-        if record.trial is not None and preparers and not (known and known(record.trial)):
+        if record.trial is not None and preparers and not _known(known, record.trial):
             record.prepared = {}
             for name, prepare in preparers.items():
                 try:
@@ -46,6 +46,15 @@ def convert_chunk(
                     record.prepared[name] = PrepareFailed(f"{type(exc).__name__}: {exc}")
         out.append(record)
     return out
+
+
+def _known(known: Callable[[Trial], bool] | None, trial: Trial) -> bool:
+    """Is this content stored already? A record that cannot even be hashed is 'no': the store
+    then rejects it by name instead of the whole chunk failing here."""
+    try:
+        return bool(known and known(trial))
+    except Exception:  # noqa: BLE001 - a wrong "no" only costs time
+        return False
 
 
 def convert_parallel(

@@ -11,6 +11,7 @@ import gzip
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,18 @@ from typing import IO, Any
 import ijson
 import orjson
 
+from trialscout.registry import limits
 from trialscout.registry.ctgov_v2 import is_v2_study, study_id, trial_from_v2
 from trialscout.registry.errors import FieldError, RecordError
 from trialscout.registry.legacy_xml import NotRegistryXml, parse_xml, xml_study_id
+from trialscout.registry.limits import (
+    GuardedStream,
+    LimitExceeded,
+    check_json,
+    read_whole,
+)
 from trialscout.registry.model import Trial
+from trialscout.registry.sanitize import sanitize
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".zip", ".gz")
 _NAME_ID_RE = re.compile(r"^(NCT\d{8})")
@@ -79,16 +88,27 @@ Found = RawRecord | SourceRecord
 
 
 def convert(found: Found) -> SourceRecord:
+    """One found record -> a trial or a named error. Nothing raised escapes the record."""
     if isinstance(found, SourceRecord):
         return found
+    try:
+        return _convert(found)
+    except Exception as exc:  # noqa: BLE001 - one record's failure never stops the others
+        return _fail(found.source, None, None, f"could not read: {type(exc).__name__}")
+
+
+def _convert(found: RawRecord) -> SourceRecord:
     if found.kind == "xml":
         return _from_xml(found.source, found.data, found.expected_id)
     obj = found.data
     if isinstance(obj, bytes | bytearray):
         try:
+            check_json(obj)
             obj = orjson.loads(obj)
         except orjson.JSONDecodeError as exc:
             return _fail(found.source, None, None, f"malformed JSON: {exc}")
+        except LimitExceeded as exc:
+            return _fail(found.source, None, None, f"refused: {exc}")
     return _from_object(found.source, obj, found.expected_id)
 
 
@@ -107,6 +127,16 @@ def find_records(paths: Iterable[str | Path]) -> Iterator[Found]:
         yield from _find(Path(path))
 
 
+def _counted(label: str, found: Iterable[Found]) -> Iterator[Found]:
+    """Every input ends in a count or a message: one that holds nothing says so."""
+    empty = True
+    for item in found:
+        empty = False
+        yield item
+    if empty:
+        yield SourceRecord(label, skipped="no registry records found (empty)")
+
+
 def read_stream(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
     for found in _find_in_stream(label, f):
         yield convert(found)
@@ -114,13 +144,20 @@ def read_stream(label: str, f: IO[bytes]) -> Iterator[SourceRecord]:
 
 def _find(path: Path) -> Iterator[Found]:
     if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and child.name.lower().endswith(SUFFIXES):
-                yield from _find(child)
+        children = sorted(path.rglob("*"))
+        wanted = [c for c in children if c.is_file() and c.name.lower().endswith(SUFFIXES)]
+        for child in wanted:
+            yield from _find(child)
+        if not wanted:
+            yield SourceRecord(str(path), skipped=f"no {'/'.join(SUFFIXES)} files in the folder")
         return
     if not path.exists():
         yield _fail(str(path), None, None, "no such file or folder")
         return
+    yield from _counted(str(path), _find_file(path))
+
+
+def _find_file(path: Path) -> Iterator[Found]:
     try:
         with open(path, "rb") as f:
             if zipfile.is_zipfile(path):
@@ -141,29 +178,46 @@ def _read_zip(label: str, f: IO[bytes]) -> Iterator[Found]:
         for info in archive.infolist():
             if info.is_dir() or not info.filename.lower().endswith(SUFFIXES):
                 continue
-            with archive.open(info) as member:
-                yield from _find_in_stream(f"{label}!{info.filename}", member)
+            yield from _read_member(archive, info, f"{label}!{info.filename}")
 
 
-def _find_in_stream(label: str, f: IO[bytes]) -> Iterator[Found]:
-    """Dispatch on the name's ending; a gzip is opened and its inner name used."""
-    name = label.rsplit("!", 1)[-1].lower()
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Iterator[Found]:
+    """One member; a corrupt one (bad CRC, truncated, bad compression) is reported by name.
+    A member read whole (XML, a zip) is refused by its declared size before inflating it: zip
+    reads stop at that size, so it cannot lie upwards."""
+    whole = info.filename.lower().endswith((".xml", ".zip", ".xml.gz"))
+    if whole and info.file_size > limits.MAX_WHOLE_BYTES:
+        size = f"{info.file_size / 2**20:,.0f} MB"
+        yield _fail(label, None, None, f"refused: inflates to {size}, over the whole-file limit")
+        return
+    try:
+        with archive.open(info) as member:
+            yield from _find_in_stream(label, member)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as exc:
+        yield _fail(label, None, None, f"bad zip member: {exc}")
+
+
+def _find_in_stream(label: str, f: IO[bytes], name: str | None = None) -> Iterator[Found]:
+    """Dispatch on the name's ending; a gzip is opened and its inner name used (the label, which
+    messages quote, keeps the real file name)."""
+    name = (name or label.rsplit("!", 1)[-1]).lower()
     if name.endswith(".gz"):
         try:
-            yield from _find_in_stream(label[:-3], gzip.GzipFile(fileobj=f))
+            yield from _find_in_stream(label, gzip.GzipFile(fileobj=f), name[:-3])
         except (OSError, EOFError) as exc:
             yield _fail(label, None, None, f"bad gzip data: {exc}")
         return
-    if name.endswith(".zip"):
-        yield from _read_zip(label, io.BytesIO(f.read()))
-        return
-    if name.endswith(".xml"):
-        yield RawRecord(label, "xml", f.read(), _name_id(label))
-        return
-    if name.endswith((".jsonl", ".ndjson")):
-        yield from _read_jsonl(label, f)
-        return
-    yield from _read_json(label, f)
+    try:
+        if name.endswith(".zip"):
+            yield from _read_zip(label, io.BytesIO(read_whole(f, "a zip inside a file")))
+        elif name.endswith(".xml"):
+            yield RawRecord(label, "xml", read_whole(f, "an XML file"), _name_id(label))
+        elif name.endswith((".jsonl", ".ndjson")):
+            yield from _read_jsonl(label, f)
+        else:
+            yield from _read_json(label, f)
+    except LimitExceeded as exc:
+        yield _fail(label, None, None, f"refused: {exc}")
 
 
 def _name_id(label: str) -> str | None:
@@ -171,19 +225,42 @@ def _name_id(label: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _lines(f: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line), or (number, None) for a line past the record-size limit, which is
+    skipped without being held in memory."""
+    lineno = 0
+    while line := f.readline(limits.MAX_RECORD_BYTES + 1):
+        lineno += 1
+        if len(line) > limits.MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield lineno, None
+            continue
+        yield lineno, line
+
+
 def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[Found]:
     first = True
-    for lineno, line in enumerate(f, start=1):
+    for lineno, line in _lines(f):
+        source = f"{label}:{lineno}"
+        if line is None:
+            yield _fail(
+                source, None, None, f"refused: a line longer than {limits.MAX_RECORD_BYTES:,} bytes"
+            )
+            continue
         if not line.strip():
             continue
-        source = f"{label}:{lineno}"
         if not first:
             yield RawRecord(source, "json", line)
             continue
         try:
+            check_json(line)
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             yield _fail(source, None, None, f"malformed JSON: {exc}")
+            continue
+        except LimitExceeded as exc:
+            yield _fail(source, None, None, f"refused: {exc}")
             continue
         if skip := _not_registry(label, obj):
             yield skip
@@ -193,34 +270,56 @@ def _read_jsonl(label: str, f: IO[bytes]) -> Iterator[Found]:
 
 
 def _read_json(label: str, f: IO[bytes]) -> Iterator[Found]:
-    head = f.read(_SNIFF)
-    stream = _Prefixed(head, f)
-    first = head.lstrip()[:1]
+    """A list or a page is streamed through a guard on depth and record size; a single object
+    is read whole (bounded) and parsed."""
+    # Numbers as int/Decimal (use_float=False): with floats, yajl refuses an integer past 64
+    # bits as a parse error and the rest of the file is lost; the field getters check range.
+    guard = GuardedStream(f)
+    seen = [0]  # records yielded so far: names the one a limit stopped
     try:
+        head = guard.read(_SNIFF)
+        stream = _Prefixed(head, guard)
+        first = head.lstrip()[:1]
         if first == b"[":
-            yield from _items(label, ijson.items(stream, "item", use_float=True))
+            guard.scanner.record_depth = 1
+            yield from _items(label, ijson.items(stream, "item", use_float=False), seen)
         elif first == b"{" and _looks_like_page(head):
-            yield from _items(label, ijson.items(stream, "studies.item", use_float=True))
+            guard.scanner.record_depth = 2
+            yield from _items(label, ijson.items(stream, "studies.item", use_float=False), seen)
         elif first == b"{":
-            obj = orjson.loads(head + f.read())
+            obj = orjson.loads(head + guard.read())
             yield _not_registry(label, obj) or RawRecord(label, "json", obj, _name_id(label))
         else:
             yield _fail(label, None, None, "not JSON: expected a study object, a page or a list")
     except (ijson.JSONError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
-        yield _fail(label, None, None, f"malformed JSON: {str(exc)[:200]}")
+        yield _fail(_at(label, seen), None, None, f"malformed JSON: {_one_line(exc)}")
+    except LimitExceeded as exc:
+        yield _fail(_at(label, seen), None, None, f"refused: {exc}")
+
+
+def _at(label: str, seen: list[int]) -> str:
+    return f"{label}#{seen[0]}" if seen[0] else label
 
 
 def _looks_like_page(head: bytes) -> bool:
-    """A page has "studies" before any study's "protocolSection"."""
-    studies, proto = head.find(b'"studies"'), head.find(b'"protocolSection"')
-    return studies >= 0 and (proto < 0 or studies < proto)
+    """A page is an object with a top-level "studies" key and no "protocolSection" (a study
+    may well mention "studies" inside, e.g. in a reference or a nested key)."""
+    keys = set()
+    try:
+        for prefix, event, value in ijson.parse(io.BytesIO(head)):
+            if prefix == "" and event == "map_key":
+                keys.add(value)
+    except ijson.JSONError:
+        pass  # the head is usually cut mid-file: the keys seen so far decide
+    return "studies" in keys and "protocolSection" not in keys
 
 
-def _items(label: str, items: Iterator[Any]) -> Iterator[Found]:
+def _items(label: str, items: Iterator[Any], seen: list[int]) -> Iterator[Found]:
     for index, obj in enumerate(items):
         if index == 0 and (skip := _not_registry(label, obj)):
             yield skip
             return
+        seen[0] = index + 1
         yield RawRecord(f"{label}#{index}", "json", obj)
 
 
@@ -258,7 +357,7 @@ def _checked(source: str, trial: Trial, expected: str | None, field: str) -> Sou
             field,
             f"file name says {expected} but the record inside is {trial.trial_id}; not loaded",
         )
-    return SourceRecord(source, trial=trial)
+    return SourceRecord(source, trial=sanitize(trial))
 
 
 def _fail(source: str, record: str | None, field: str | None, message: str) -> SourceRecord:
@@ -288,3 +387,8 @@ class _Prefixed(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def _one_line(exc: Exception) -> str:
+    """yajl's messages draw a caret under the input on extra lines: one line, bounded."""
+    return " ".join(str(exc).split())[:200]

@@ -17,8 +17,10 @@ from trialscout.search.geo import country_key, key, state_key
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialStore
 
+# The prefix class stays on one line ([ \t], not \s): with \s every line start rescanned all the
+# blank lines after it, quadratic in the number of lines (issue 12).
 _EXCLUSION = re.compile(
-    r"^[\s\-*•\d.)]*(?:key\s+|main\s+|patient\s+|list of\s+)?exclusion(?:\s+criteria)?\b",
+    r"^[ \t\-*•\d.)]*(?:key\s+|main\s+|patient\s+|list of\s+)?exclusion(?:\s+criteria)?\b",
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -9,6 +9,7 @@ next ingest marks it 'interrupted'.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from trialscout.registry.model import Trial
 from trialscout.registry.parallel import PrepareFailed
 from trialscout.registry.sources import SourceRecord
 from trialscout.store.db import Database, utcnow
-from trialscout.store.trials import Outcome, write_trial
+from trialscout.store.trials import Outcome, VersionConflict, write_trial
 
 # Called inside the record's savepoint after a new or changed version is written, so derived
 # tables (full-text index, parsed criteria) change in the same transaction as the record.
@@ -54,6 +55,7 @@ BATCH_SIZE = 1000
 @dataclass(slots=True)
 class IngestReport:
     run_id: int
+    started_at: str = ""  # of this run: a second record of a trial in the same run may conflict
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -98,7 +100,9 @@ class IngestReport:
         }
 
 
-_STORE_ERRORS = (ValueError, TypeError, KeyError, sqlite3.IntegrityError)
+# No error escapes a record: whatever storing one record raises (a value past SQLite's 64-bit
+# integers, a derived-index bug) rejects that record, named, and the others load.
+_STORE_ERRORS = (Exception,)
 
 
 def ingest_records(
@@ -113,10 +117,11 @@ def ingest_records(
     hooks = list(hooks)
     with db.transaction() as conn:
         conn.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+        started = utcnow()
         run_id = conn.execute(
-            "INSERT INTO ingest_runs (started_at, sources) VALUES (?, ?)", (utcnow(), sources)
+            "INSERT INTO ingest_runs (started_at, sources) VALUES (?, ?)", (started, sources)
         ).lastrowid
-    report = IngestReport(run_id=run_id)
+    report = IngestReport(run_id=run_id, started_at=started)
     batch: list[SourceRecord] = []
     try:
         for rec in records:
@@ -127,11 +132,19 @@ def ingest_records(
                 _write_batch(db, batch, hooks, report, last=False)
                 batch = []
         _write_batch(db, batch, hooks, report, last=True)
-    except BaseException:
+    except BaseException as exc:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
+        _mark_stopped(db, report, "failed" if isinstance(exc, Exception) else "interrupted")
         raise
     return report
+
+
+def _mark_stopped(db: Database, report: IngestReport, status: str) -> None:
+    """A run that stopped on an error is not left 'running' (only a killed process does that).
+    If even that cannot be written, the original error is the one to see."""
+    with contextlib.suppress(sqlite3.Error), db.transaction() as conn:
+        _finish(conn, report, status)
 
 
 def _write_batch(
@@ -144,7 +157,7 @@ def _write_batch(
     """One transaction. Optimistic first: no per-record savepoints, because FTS5 flushes its
     pending index at every savepoint (one tiny segment per record). Only if a record fails is
     the batch rolled back and replayed record by record, each in its own savepoint."""
-    part = IngestReport(run_id=report.run_id)
+    part = IngestReport(run_id=report.run_id, started_at=report.started_at)
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         for rec in batch:
@@ -152,7 +165,7 @@ def _write_batch(
     except _STORE_ERRORS:
         db.conn.execute("ROLLBACK")
         db.conn.execute("BEGIN IMMEDIATE")
-        part = IngestReport(run_id=report.run_id)
+        part = IngestReport(run_id=report.run_id, started_at=report.started_at)
         for rec in batch:
             _ingest_one(db, rec, hooks, part, careful=True)
     report.merge(part)
@@ -173,20 +186,26 @@ def _ingest_one(
     trial = rec.trial
     assert trial is not None
     if not careful:  # errors propagate: the caller replays the batch carefully
-        outcome = _write(db.conn, rec, hooks)
+        outcome = _write(db.conn, rec, hooks, report.started_at)
     else:
         try:
             with db.savepoint("rec") as conn:
-                outcome = _write(conn, rec, hooks)
+                outcome = _write(conn, rec, hooks, report.started_at)
+        except sqlite3.OperationalError:
+            raise  # the database itself (locked, disk full): not this record's fault
         except _STORE_ERRORS as exc:
-            message = f"could not store: {exc}"
+            message = f"could not store: {type(exc).__name__}: {str(exc)[:300]}"
+            if isinstance(exc, VersionConflict):
+                message = str(exc)
             _reject(db.conn, report, RecordError(rec.source, trial.trial_id, None, message))
             return
     report.count(outcome)
 
 
-def _write(conn: sqlite3.Connection, rec: SourceRecord, hooks: list[IndexHook]) -> Outcome:
-    outcome, _ = write_trial(conn, rec.trial, rec.source)
+def _write(
+    conn: sqlite3.Connection, rec: SourceRecord, hooks: list[IndexHook], run_started: str
+) -> Outcome:
+    outcome, _ = write_trial(conn, rec.trial, rec.source, run_started=run_started or None)
     if outcome in (Outcome.NEW, Outcome.CHANGED):
         for hook in hooks:
             _run_hook(hook, conn, rec)

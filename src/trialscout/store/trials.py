@@ -21,6 +21,19 @@ class TrialNotFound(LookupError):
         self.trial_id = trial_id
 
 
+class VersionConflict(ValueError):
+    """Two records of one trial in one run carry the same update date but different content.
+
+    Rule (docs/ingest.md): the first one read is kept, the later one is rejected with this
+    message; neither is guessed to be "newer", and no second version or alert is made."""
+
+    def __init__(self, trial_id: str, date: str, version: int) -> None:
+        super().__init__(
+            f"conflict: another record of {trial_id} with the same update date ({date}) but "
+            f"different content was already loaded in this run (version {version}); kept that one"
+        )
+
+
 class Outcome(StrEnum):
     NEW = "new"
     CHANGED = "changed"
@@ -83,11 +96,16 @@ def _summary(trial: Trial) -> tuple[Any, ...]:
     )
 
 
-def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> tuple[Outcome, int]:
-    """Store `trial` unless its content equals the current version. Returns (outcome, version)."""
+def write_trial(
+    conn: sqlite3.Connection, trial: Trial, source: str | None, run_started: str | None = None
+) -> tuple[Outcome, int]:
+    """Store `trial` unless its content equals the current version. Returns (outcome, version).
+    With `run_started`, a same-date, different-content record of a trial already written since
+    then raises `VersionConflict`."""
     blob, digest = encode(trial)
     row = conn.execute(
-        "SELECT version, content_hash, last_update_posted FROM trials WHERE trial_id = ?",
+        "SELECT version, content_hash, last_update_posted, last_changed FROM trials "
+        "WHERE trial_id = ?",
         (trial.trial_id,),
     ).fetchone()
     if row is not None and row[1] == digest:
@@ -102,6 +120,7 @@ def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> t
         # An earlier version seen again (registry versions carry their update date, so equal
         # content means the same version): already stored, and it must not become current.
         return Outcome.UNCHANGED, row[0]
+    _check_conflict(row, trial, run_started)
     now = utcnow()
     last_version = (
         1
@@ -132,6 +151,15 @@ def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> t
         (version, digest, now, *_summary(trial), trial.trial_id),
     )
     return Outcome.CHANGED, version
+
+
+def _check_conflict(row: Any, trial: Trial, run_started: str | None) -> None:
+    """Different content, same update date, and the stored version is from this run: the
+    registry gives no way to tell which is newer, so the first one read stays."""
+    if row is None or run_started is None or row[2] is None:
+        return
+    if row[2] == trial.last_update_posted and row[3] >= run_started:
+        raise VersionConflict(trial.trial_id, row[2], row[0])
 
 
 class KnownVersions:

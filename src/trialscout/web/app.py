@@ -28,6 +28,7 @@ from trialscout.web.records import RateLimited
 from trialscout.web.security import (
     SECURITY_HEADERS,
     VISITOR_COOKIE,
+    cookie_secure,
     new_visitor_id,
     sign,
     unsign,
@@ -48,6 +49,10 @@ class WebSettings:
     secure_cookies: bool = False
     rate_limits: bool = True
     warm_up: bool = True  # load stage vocabularies at startup (server lifespan)
+    # Public address for links in e-mails, feeds and share links. Never taken from the request's
+    # Host header (a subscription sent with `Host: evil.example` mailed a link to evil.example);
+    # without it the server sends no mail and builds relative links.
+    base_url: str | None = None
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -57,6 +62,7 @@ class WebSettings:
             coordinator_password=os.environ.get("TRIALSCOUT_COORDINATOR_PASSWORD") or None,
             secure_cookies=os.environ.get("TRIALSCOUT_SECURE_COOKIES", "") == "1",
             rate_limits=os.environ.get("TRIALSCOUT_RATE_LIMITS", "1") != "0",
+            base_url=(os.environ.get("TRIALSCOUT_BASE_URL") or "").rstrip("/") or None,
         )
 
 
@@ -140,7 +146,7 @@ def _install_middleware(app: FastAPI) -> None:
                 max_age=365 * 24 * 3600,
                 httponly=True,
                 samesite="lax",
-                secure=app.state.settings.secure_cookies,
+                secure=cookie_secure(app.state.settings.secure_cookies, request.url.scheme),
             )
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)

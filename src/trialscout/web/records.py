@@ -13,10 +13,8 @@ import time
 from dataclasses import dataclass
 
 from trialscout.store.db import Database, utcnow
+from trialscout.web import lockout
 from trialscout.web.security import hash_secret, token_hash, verify_secret
-
-MAX_SHARE_FAILURES = 10  # then the link is locked for good; the owner makes a new one
-FREE_SHARE_FAILURES = 3  # wrong passcodes allowed before the waiting starts
 
 
 @dataclass(slots=True, frozen=True)
@@ -49,7 +47,6 @@ class ShareCheck:
     trial_id: str | None = None
     owner: str | None = None
     retry_after_s: int = 0
-    locked_for_good: bool = False
     missing: bool = False
 
 
@@ -198,44 +195,44 @@ def share_exists(db: Database, token: str) -> bool:
     return row is not None
 
 
-def check_share(db: Database, token: str, passcode: str, now: float | None = None) -> ShareCheck:
-    """Verify a passcode; after FREE_SHARE_FAILURES wrong ones each retry waits twice as long,
-    and after MAX_SHARE_FAILURES the link is locked for good."""
-    now = time.time() if now is None else now
+def check_share(
+    db: Database,
+    token: str,
+    passcode: str,
+    now: float | None = None,
+    *,
+    client: str = "unknown",
+    visitor: str | None = None,
+) -> ShareCheck:
+    """Verify a passcode under the guessing limits of `web.lockout` (per client, plus a global
+    cap; never locked for good). The owner's own visitor opening the link clears the limits."""
     row = db.conn.execute(
-        "SELECT share_id, visitor_id, trial_id, passcode_hash, failed_attempts, locked_until "
-        "FROM note_shares WHERE token_hash = ?",
+        "SELECT share_id, visitor_id, trial_id, passcode_hash FROM note_shares "
+        "WHERE token_hash = ?",
         (token_hash(token),),
     ).fetchone()
     if row is None:
         return ShareCheck(ok=False, missing=True)
-    share_id, owner, trial_id, stored, failures, locked_until = row
-    if failures >= MAX_SHARE_FAILURES:
-        return ShareCheck(ok=False, locked_for_good=True)
-    if locked_until and locked_until > now:
-        return ShareCheck(ok=False, retry_after_s=math.ceil(locked_until - now))
+    share_id, owner, trial_id, stored = row
+    account = f"share:{share_id}"
+    if visitor is not None and visitor == owner:
+        lockout.clear(db, account)
+    try:
+        lockout.reserve(db, account, client, now)
+    except lockout.TooManyGuesses as exc:
+        return ShareCheck(ok=False, retry_after_s=exc.retry_after_s)
     if verify_secret(passcode, stored):
-        with db.transaction() as conn:
-            conn.execute(
-                "UPDATE note_shares SET failed_attempts = 0, locked_until = NULL "
-                "WHERE share_id = ?",
-                (share_id,),
-            )
+        lockout.succeeded(db, account, client)
         return ShareCheck(ok=True, trial_id=trial_id, owner=owner)
-    failures += 1
-    wait = 0 if failures < FREE_SHARE_FAILURES else 30 * 2 ** (failures - FREE_SHARE_FAILURES)
-    with db.transaction() as conn:
-        conn.execute(
-            "UPDATE note_shares SET failed_attempts = ?, locked_until = ? WHERE share_id = ?",
-            (failures, now + wait if wait else None, share_id),
-        )
-    return ShareCheck(ok=False, retry_after_s=wait, locked_for_good=failures >= MAX_SHARE_FAILURES)
+    return ShareCheck(ok=False)
 
 
 # -- coordinators -----------------------------------------------------------------------------
 
 
 def set_coordinator(db: Database, username: str, password: str) -> None:
+    """Create or re-key an account; also the owner's unlock (guess counters cleared) and a
+    revocation of every session signed in before."""
     if not username.strip() or len(password) < 8:
         raise ValueError("coordinator: username required and password of at least 8 characters")
     with db.transaction() as conn:
@@ -245,30 +242,54 @@ def set_coordinator(db: Database, username: str, password: str) -> None:
             "failed_attempts = 0, locked_until = NULL",
             (username.strip(), hash_secret(password), utcnow()),
         )
+    lockout.clear(db, f"coord:{username.strip()}")
+    revoke_sessions(db, username.strip())
 
 
-def check_coordinator(db: Database, username: str, password: str, now: float | None = None):
-    """True/False, or RateLimited after repeated failures (same back-off as share links)."""
-    now = time.time() if now is None else now
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """One fixed hash to check unknown names against: the same single scrypt as a real name."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_secret(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
+
+
+def check_coordinator(
+    db: Database, username: str, password: str, now: float | None = None, client: str = "unknown"
+) -> bool:
+    """True/False, or RateLimited under the guessing limits. Known and unknown names take the
+    same path (counted, one scrypt), so neither the answer nor its timing tells them apart."""
+    account = f"coord:{username.strip()}"
+    try:
+        lockout.reserve(db, account, client, now)
+    except lockout.TooManyGuesses as exc:
+        raise RateLimited(exc.retry_after_s) from None
     row = db.conn.execute(
-        "SELECT password_hash, failed_attempts, locked_until FROM coordinators WHERE username = ?",
-        (username,),
+        "SELECT password_hash FROM coordinators WHERE username = ?", (username.strip(),)
     ).fetchone()
-    if row is None:
-        verify_secret(password, hash_secret("timing-equalizer"))
-        return False
-    stored, failures, locked_until = row
-    if locked_until and locked_until > now:
-        raise RateLimited(math.ceil(locked_until - now))
-    ok = verify_secret(password, stored)
-    failures = 0 if ok else failures + 1
-    wait = 0 if failures < 5 else min(3600, 30 * 2 ** (failures - 5))
+    ok = verify_secret(password, row[0] if row else _dummy_hash()) and row is not None
+    if ok:
+        lockout.succeeded(db, account, client)
+    return ok
+
+
+def revoke_sessions(db: Database, username: str, now: float | None = None) -> None:
+    """Server-side logout: sessions of `username` issued before now stop being valid."""
+    now = time.time() if now is None else now
     with db.transaction() as conn:
         conn.execute(
-            "UPDATE coordinators SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-            (failures, now + wait if wait else None, username),
+            "INSERT OR REPLACE INTO web_secrets VALUES (?, ?, ?)",
+            (f"sessions-valid-from:{username}", repr(now), utcnow()),
         )
-    return ok
+
+
+def session_valid(db: Database, username: str, issued_at: float) -> bool:
+    row = db.conn.execute(
+        "SELECT value FROM web_secrets WHERE name = ?", (f"sessions-valid-from:{username}",)
+    ).fetchone()
+    return row is None or issued_at > float(row[0])
 
 
 def coordinator_count(db: Database) -> int:

@@ -3,23 +3,21 @@ private notes and their passcode-protected share links, get notified. Every POST
 
 from __future__ import annotations
 
-import os
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.store.trials import TrialStore
 from trialscout.web import forms, questionnaire, records, services
-from trialscout.web.deps import db, form_with_csrf, limit, render, visitor
+from trialscout.web.deps import client_ip, db, form_with_csrf, limit, render, visitor
 from trialscout.web.trial_page import render_trial
 
 router = APIRouter(include_in_schema=False)
 HOUR = 3600
 
 
-def _base_url(request: Request) -> str:
-    """Links in alert emails: $TRIALSCOUT_BASE_URL when set, else the address being served."""
-    return os.environ.get("TRIALSCOUT_BASE_URL") or str(request.base_url).rstrip("/")
+def _base_url(request: Request) -> str | None:
+    """Links in alert e-mails: the configured public address only, never the Host header."""
+    return request.app.state.settings.base_url
 
 
 def _tid(request: Request, trial_id: str) -> str:
@@ -123,7 +121,7 @@ async def share_notes(request: Request, trial_id: str):
         return render_trial(request, tid, 400, flash=errors["passcode"])
     limit(request, "share", 30, 100, HOUR)
     token = records.create_share(db(request), visitor(request), tid, code)
-    link = str(request.url_for("shared_notes", token=token))
+    link = (_base_url(request) or "") + request.app.url_path_for("shared_notes", token=token)
     return render_trial(request, tid, share_link=link)
 
 
@@ -137,13 +135,17 @@ async def shared_notes(request: Request, token: str):
 @router.post("/shared/{token}", response_class=HTMLResponse)
 async def open_shared(request: Request, token: str):
     form = await form_with_csrf(request)
-    check = records.check_share(db(request), token, form.get("passcode", ""))
+    check = records.check_share(
+        db(request),
+        token,
+        form.get("passcode", ""),
+        client=client_ip(request),
+        visitor=visitor(request),
+    )
     if check.missing:
         raise HTTPException(404, "this share link does not exist")
     if not check.ok:
-        if check.locked_for_good:
-            error, status = "Too many wrong passcodes: this link is locked. Ask for a new one.", 423
-        elif check.retry_after_s:
+        if check.retry_after_s:
             error = f"Wrong passcode. Wait {check.retry_after_s} seconds before trying again."
             status = 429
         else:
@@ -165,6 +167,9 @@ async def subscribe(request: Request, trial_id: str):
     clean, errors = forms.subscription(form)
     if errors:
         return render_trial(request, tid, 400, subscribe_errors=errors, subscribe_form=form)
+    if _base_url(request) is None:
+        errors = {"email": "e-mail alerts are off on this server (no TRIALSCOUT_BASE_URL set)"}
+        return render_trial(request, tid, 503, subscribe_errors=errors, subscribe_form=form)
     limit(request, "subscribe", 10, 50, HOUR)
     target = tid if clean["kind"] == "trial" else clean["target"]
     where = {"trial_id": tid} if clean["kind"] == "trial" else {"search": target}

@@ -36,9 +36,14 @@ async def unsubscribe(request: Request, token: str = ""):
     return _done(request, services.unsubscribe, token, "Unsubscribed", text)
 
 
+def _base(request: Request) -> str:
+    """Feed links use the configured public address (relative without one), not the Host."""
+    return request.app.state.settings.base_url or ""
+
+
 @router.get("/alerts/feeds/trial/{trial_id}.atom")
 async def trial_feed(request: Request, trial_id: str):
-    feed = services.alerts_feed("trial_feed", db(request), trial_id, str(request.base_url))
+    feed = services.alerts_feed("trial_feed", db(request), trial_id, _base(request))
     return Response(feed, media_type=ATOM)
 
 
@@ -49,7 +54,7 @@ async def search_feed(request: Request, q: str = ""):
             request, "error.html", {"status": 400, "message": "give a search: ?q=..."}, 400
         )
     try:
-        feed = services.alerts_feed("search_feed", db(request), q, str(request.base_url))
+        feed = services.alerts_feed("search_feed", db(request), q, _base(request))
     except ValueError as exc:
         return render(request, "error.html", {"status": 400, "message": str(exc)}, 400)
     return Response(feed, media_type=ATOM)

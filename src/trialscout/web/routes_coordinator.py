@@ -10,11 +10,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.web import records
-from trialscout.web.deps import db, form_with_csrf, limit, render
+from trialscout.web.deps import client_ip, db, form_with_csrf, limit, render
 from trialscout.web.security import (
     COORDINATOR_COOKIE,
+    cookie_secure,
     coordinator_cookie,
-    coordinator_from_cookie,
+    coordinator_session,
 )
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
@@ -22,9 +23,11 @@ STATUSES = ("new", "contacted", "screened", "closed")
 
 
 def _coordinator(request: Request) -> str | None:
-    return coordinator_from_cookie(
-        request.app.state.secret, request.cookies.get(COORDINATOR_COOKIE)
-    )
+    """The signed-in coordinator: a valid cookie that logout has not revoked on the server."""
+    session = coordinator_session(request.app.state.secret, request.cookies.get(COORDINATOR_COOKIE))
+    if session is None or not records.session_valid(db(request), *session):
+        return None
+    return session[0]
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -37,18 +40,19 @@ async def login_form(request: Request):
 async def login(request: Request):
     form = await form_with_csrf(request)
     limit(request, "login", 20, 60, 900)
-    ok = records.check_coordinator(db(request), form.get("username", ""), form.get("password", ""))
+    user, password = form.get("username", ""), form.get("password", "")
+    ok = records.check_coordinator(db(request), user, password, client=client_ip(request))
     if not ok:
         ctx = {"error": "Wrong user name or password.", "accounts": 1}
         return render(request, "coordinator_login.html", ctx, 401)
     response = RedirectResponse("/coordinator", status_code=303)
     response.set_cookie(
         COORDINATOR_COOKIE,
-        coordinator_cookie(request.app.state.secret, form["username"]),
+        coordinator_cookie(request.app.state.secret, user.strip()),
         max_age=8 * 3600,
         httponly=True,
         samesite="strict",
-        secure=request.app.state.settings.secure_cookies,
+        secure=cookie_secure(request.app.state.settings.secure_cookies, request.url.scheme),
         path="/coordinator",
     )
     return response
@@ -57,6 +61,8 @@ async def login(request: Request):
 @router.post("/logout")
 async def logout(request: Request):
     await form_with_csrf(request)
+    if user := _coordinator(request):
+        records.revoke_sessions(db(request), user)  # a copied cookie stops working too
     response = RedirectResponse("/coordinator/login", status_code=303)
     response.delete_cookie(COORDINATOR_COOKIE, path="/coordinator")
     return response

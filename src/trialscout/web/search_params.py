@@ -3,6 +3,7 @@ URL with the same query string mean the same search (shareable URLs)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -118,6 +119,8 @@ def _number(name: str, raw: str | None) -> float | None:
         value = float(raw)
     except ValueError:
         raise HTTPException(422, f"{name}: {raw!r} is not a number") from None
+    if not math.isfinite(value):  # 'inf', '1e999', 'nan': the same 400 on pages and the API
+        raise HTTPException(400, f"{name} {raw[:40]!r} is out of range (not a finite number)")
     if value < 0:
         raise HTTPException(422, f"{name}: must not be negative")
     return value

@@ -79,17 +79,33 @@ def token_hash(token: str) -> str:
 
 
 def coordinator_cookie(secret: str, username: str, ttl_s: int = 8 * 3600) -> str:
-    return sign(secret, f"{username}|{int(time.time()) + ttl_s}")
+    """Signed `user|expires|issued`: the issue time lets logout revoke it on the server."""
+    now = time.time()
+    return sign(secret, f"{username}|{int(now) + ttl_s}|{now!r}")
+
+
+def coordinator_session(secret: str, cookie: str | None) -> tuple[str, float] | None:
+    """(username, issued at) of a valid, unexpired cookie."""
+    value = unsign(secret, cookie)
+    if not value or value.count("|") < 2:
+        return None
+    username, expires, issued = value.rsplit("|", 2)
+    if not expires.isdigit() or int(expires) < time.time():
+        return None
+    try:
+        return username, float(issued)
+    except ValueError:
+        return None
 
 
 def coordinator_from_cookie(secret: str, cookie: str | None) -> str | None:
-    value = unsign(secret, cookie)
-    if not value or "|" not in value:
-        return None
-    username, expires = value.rsplit("|", 1)
-    if not expires.isdigit() or int(expires) < time.time():
-        return None
-    return username
+    session = coordinator_session(secret, cookie)
+    return session[0] if session else None
+
+
+def cookie_secure(configured: bool, scheme: str) -> bool:
+    """Secure by default over HTTPS (directly, or as reported by a trusted proxy)."""
+    return configured or scheme == "https"
 
 
 SECURITY_HEADERS = {
