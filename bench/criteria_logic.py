@@ -55,9 +55,10 @@ def nnf(node: Any, rules: list[dict], neg: bool = False) -> Any:
     if "not" in node:
         return nnf(node["not"], rules, not neg)
     op = "all" if "all" in node else "any"
-    if neg:
+    kids = [nnf(k, rules, neg) for k in node[op]]
+    if neg:  # De Morgan
         op = "any" if op == "all" else "all"
-    return (op, [nnf(k, rules, neg) for k in node[op]])
+    return (op, kids)
 
 
 def leaves(tree: Any) -> list[dict]:
