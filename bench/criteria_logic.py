@@ -140,10 +140,23 @@ def _group_logic(group: Any, rules: list[dict]) -> Any:
     if "type" in group:
         rules.append(group)
         return len(rules) - 1
+    if "rules" in group:  # contract 1 v2's group: its own rules and a tree over them
+        offset = len(rules)
+        rules.extend(group["rules"])
+        logic = group.get("logic") or "all"
+        if isinstance(logic, str):
+            logic = {logic: list(range(len(group["rules"])))}
+        return _shift(logic, offset)
     if "not" in group:
         return {"not": _group_logic(group["not"], rules)}
     op = "all" if "all" in group else "any"
     return {op: [_group_logic(g, rules) for g in group[op]]}
+
+
+def _shift(node: Any, offset: int) -> Any:
+    if isinstance(node, int):
+        return node + offset
+    return {k: ([_shift(x, offset) for x in v] if isinstance(v, list) else _shift(v, offset)) for k, v in node.items()}
 
 
 def criterion_tree(crit: dict) -> Any:

@@ -32,8 +32,26 @@ def criterion(e: dict, text: str) -> dict:
     c["rules"] = [_fill(r, text) for r in e["rules"]]
     c["logic"] = e["logic"] or "all"
     if e["cohort"] is not None:
-        c["applies_to"] = _fill(e["cohort"], text)
+        c["applies_to"] = _group(_fill(e["cohort"], text))
     return c
+
+
+def _group(node):
+    """A cohort written as an inline tree of rules -> contract 1 v2's group: rules + logic."""
+    if "type" in node:
+        return node
+    rules: list[dict] = []
+
+    def walk(n):
+        if "type" in n:
+            rules.append(n)
+            return len(rules) - 1
+        if "not" in n:
+            return {"not": walk(n["not"])}
+        op = "all" if "all" in n else "any"
+        return {op: [walk(x) for x in n[op]]}
+
+    return {"rules": rules, "logic": walk(node)}
 
 
 def build(folder: Path, gold: dict) -> None:
