@@ -107,7 +107,7 @@ def _about_women(text: str, rules: list[dict]) -> bool:
 def _simple(logic: Any, count: int) -> Any:
     """A lone index or a flat list over every rule is written 'all' / 'any' (as in version 1)."""
     if isinstance(logic, int):
-        return "all"
+        return "all" if count == 1 else {"all": [logic]}  # notes outside the tree stay outside
     for key in ("all", "any"):
         if isinstance(logic, dict) and logic.get(key) == list(range(count)):
             return key
@@ -143,8 +143,8 @@ def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
     notes: list[dict] = []
     for sentence in _SENTENCE.split(source[:MAX_ITEM_CHARS]):
         t = normalize(sentence)
-        if phrases().explanatory.match(t):
-            notes.append({"type": "other", "text": sentence.strip()})
+        if phrases().explanatory.match(t):  # a reason given, not a further condition
+            notes.append({"type": "other", "text": sentence.strip(), "explains": True})
             continue
         if kind == "exclusion":  # 'women ... must have a negative pregnancy test': a requirement
             for req in _REQUIREMENT.finditer(t):

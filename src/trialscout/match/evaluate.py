@@ -83,7 +83,7 @@ def evaluate_criterion(
     missing = [o.missing for o in out.deciding if o.missing] if out.value is None else []
     basis = _basis(out)
     notes = [r.get("text", "") for i, r in enumerate(rules)
-             if r.get("type") == "other" and i not in leaves(tree)]  # fmt: skip
+             if r.get("type") == "other" and not r.get("explains") and i not in leaves(tree)]  # fmt: skip
     fails = (verdict == Verdict.MET) if kind == "exclusion" else (verdict == Verdict.NOT_MET)
     if fails and notes:
         verdict, basis = Verdict.UNKNOWN, Basis.MISSING

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from trialscout import vocab
 from trialscout.match.concepts import is_within, mentioned, relation
 from trialscout.match.results import Basis, RuleOutcome
 from trialscout.match.view import PatientView
@@ -168,7 +169,7 @@ def _is_current(fact: Fact) -> bool:
 def _ongoing(fact: Fact) -> bool:
     """Still going on now, so inside any recent window whatever its first date."""
     if isinstance(fact, ConditionFact):
-        return fact.current
+        return fact.current and not vocab.is_event(fact.concept or fact.name, "condition")
     return fact.start is not None and fact.end is None and fact.date is None
 
 

@@ -20,6 +20,7 @@ from trialscout.vocab.concepts import (
     concepts,
     descendants,
     is_a,
+    is_event,
     norm,
 )
 from trialscout.vocab.finder import Mention, find
@@ -56,6 +57,7 @@ __all__ = [
     "descendants",
     "find",
     "is_a",
+    "is_event",
     "match_unit",
     "norm",
     "parse_unit",

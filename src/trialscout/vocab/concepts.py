@@ -26,6 +26,7 @@ class Concept:
     parents: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # "icd10cm:C22.0", "snomed:...", "atc:..."
     negated_aliases: tuple[str, ...] = ()  # "hiv negative" names the concept's absence
+    event: bool = False  # an acute event (infarction, stroke): its date is when it happened
 
     @property
     def name(self) -> str:
@@ -47,7 +48,7 @@ def _table(kind: str) -> dict[str, Concept]:
         if not isinstance(key, str) or key != norm(key):
             raise ValueError(f"{where}: keys must be lower-case preferred names")
         entry = entry or {}
-        unknown = set(entry) - {"aliases", "parents", "codes", "negated_aliases"}
+        unknown = set(entry) - {"aliases", "parents", "codes", "negated_aliases", "event"}
         if unknown:
             raise ValueError(f"{where}: unknown fields {sorted(unknown)}")
         entries[key] = {
@@ -55,6 +56,7 @@ def _table(kind: str) -> dict[str, Concept]:
             "parents": list(terms(entry, "parents", where)),
             "codes": list(codes(entry, where)),
             "negated": list(terms(entry, "negated_aliases", where)),
+            "event": bool(entry.get("event", False)),
         }
     if kind == "condition":
         _add_icd(entries)
@@ -66,6 +68,7 @@ def _table(kind: str) -> dict[str, Concept]:
             tuple(e["parents"]),
             tuple(e["codes"]),
             tuple(e["negated"]),
+            bool(e.get("event", False)),
         )
         for key, e in entries.items()
     }
@@ -96,7 +99,13 @@ def _add_icd(entries: dict[str, dict[str, list[str]]]) -> None:
         target = by_code.get(code) or next((owner[n] for n in names if n in owner), None)
         if target is None:
             target = names[0]
-            entries[target] = {"aliases": [], "parents": [], "codes": [], "negated": []}
+            entries[target] = {
+                "aliases": [],
+                "parents": [],
+                "codes": [],
+                "negated": [],
+                "event": False,
+            }
             owner[target] = target
         entry = entries[target]
         if f"icd10cm:{code}" not in entry["codes"]:
@@ -190,6 +199,16 @@ def is_a(child: str, parent: str, kind: str) -> bool:
 def descendants(cid: str, kind: str) -> frozenset[str]:
     """Every narrower concept of `cid` (not itself)."""
     return frozenset(c for c in concepts(kind) if c != cid and cid in ancestors(c, kind))
+
+
+def is_event(name: str, kind: str = "condition") -> bool:
+    """An acute event (myocardial infarction, stroke) or a kind of one: its date is when it
+    happened, it is not ongoing since then."""
+    cid = canonical(name, kind)
+    if cid is None:
+        return False
+    table = concepts(kind)
+    return any(table[c].event for c in (cid, *ancestors(cid, kind)) if c in table)
 
 
 def by_code(system: str, code: str) -> Concept | None:
