@@ -52,6 +52,15 @@ class Stated:
     end: int
 
 
+_TEST_AFTER = re.compile(r"\s*(?:tests?|screen(?:ing)?|assays?|serology)\b", re.I)
+
+
+def _names_a_test(text: str, end: int) -> bool:
+    """'pregnancy test ... negative', 'HIV test': the mention names a test, not the condition
+    (the result is read as a measurement, if at all)."""
+    return _TEST_AFTER.match(text, end) is not None
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; overlong runs cut at a space near MAX_SENTENCE."""
     out: list[tuple[int, int]] = []
@@ -104,7 +113,8 @@ class NoteText:
         self.sentences = sentences(text)
         self._starts = [s for s, _ in self.sentences]
         self._section = section_spans(text)
-        self.mentions = self._assert(vocab.find(text, ("condition", "therapy")))
+        found = vocab.find(text, ("condition", "therapy"))
+        self.mentions = self._assert([m for m in found if not _names_a_test(text, m.end)])
         self.measures = vocab.find(text, ("lab", "score"))
         self._cache: dict[str, bool | None] = {}
 
