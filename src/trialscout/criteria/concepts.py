@@ -43,7 +43,7 @@ _TARGET_BEFORE = re.compile(
     r"\s+of\s*(?:the\s+)?(?:study\s+)?(?:[\w-]+\s*(?:,|or|and|/)\s*)*$"
 )
 _PERMIT = re.compile(
-    r"\b(?:is|are|be|was|were)\s+(?:also\s+)?(?:allowed|permitted|permissible|acceptable|eligible)\b"
+    r"\b(?:(?:is|are|be|was|were)\s+(?:also\s+)?)?(?:allowed|permitted|permissible|acceptable|eligible)\b"
     r"(?!\s+for\s+(?:this|the)\s+(?:study|trial))|\b(?:can|may)\s+be\s+included\b|\bmay\s+participate\b"
 )
 _DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+defined\s+as\b|\bdefinition\b")
@@ -56,7 +56,7 @@ _THERAPY_CUE = re.compile(
     r"exposed to|administration of|administered|taking|take|currently on|concurrent|concomitant|ongoing|"
     r"preoperative|pre-operative|recipients? of|candidates? for|scheduled for|planned|plan to receive|"
     r"on treatment with|treated by|experienced|naive|naïve|untreated|since|inoculated|vaccinated|immunized|"
-    r"(?:is|are|be|being|currently|patients|subjects)\s+on|had|have had|has had|requiring|required|require|"
+    r"(?:is|are|be|being|currently|patients|subjects)\s+on|had|have had|has had|"
     r"receipt of|users?\s+of|intake of)\b"
 )
 _NEG_THERAPY = re.compile(r"\b(?:no|not|never|without|free of|naive|naïve|untreated|neither|nor)\b")

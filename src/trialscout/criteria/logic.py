@@ -212,10 +212,39 @@ def _qualified(rules: list[dict], e: _Element) -> Any:
     words = e.pre + e.post
     if not _content(words) or not isinstance(e.leaf, int):
         return e.leaf
+    rule = rules[e.leaf]
+    if rule.get("type") in _HISTORY_TYPES and rule.get("present") is False:
+        # 'no uncontrolled hypertension' = not (hypertension and uncontrolled): the qualifier
+        # narrows the concept inside the negation
+        rule["present"] = True
+        return {"not": {"all": [e.leaf, _other(rules, " ".join(words))]}}
     return {"all": [e.leaf, _other(rules, " ".join(words))]}
 
 
+def _fold_adjacent(rules: list[dict], leaves: list[Any], joins: list[str]):
+    """Rules with no connector between them ('peripheral neuropathy with weakness') name one
+    thing together: both must hold, and a negation covers the pair ('no A with B')."""
+    out_l, out_j = [leaves[0]], []
+    for leaf, join in zip(leaves[1:], joins, strict=True):
+        if join != "":
+            out_l.append(leaf)
+            out_j.append(join)
+            continue
+        prev = out_l[-1]
+        pair = [prev, leaf]
+        negated = [x for x in pair if isinstance(x, int) and rules[x].get("present") is False]
+        if len(negated) == 2 and all(rules[x].get("type") in _HISTORY_TYPES for x in negated):
+            for x in negated:
+                rules[x]["present"] = True
+            out_l[-1] = {"not": {"all": pair}}
+        else:
+            out_l[-1] = {"all": pair}
+    return out_l, out_j
+
+
 def _tree(rules: list[dict], leaves: list[Any], joins: list[str], kind: str) -> Any:
+    if len(leaves) > 1:
+        leaves, joins = _fold_adjacent(rules, leaves, joins)
     if len(leaves) == 1:
         return leaves[0]
     resolved = _resolve_commas(joins, kind)
@@ -240,7 +269,7 @@ def _resolve_commas(joins: list[str], kind: str) -> list[str]:
                 out[i] = default
             else:
                 out[i] = following
-        elif join == "":
+        elif join == "":  # folded before: kept for safety
             out[i] = "and"
     if kind == "exclusion" and "," in joins and len(joins) >= 2 and set(out) == {"and"}:
         out = ["or"] * len(out)  # 'history of MI, stroke, and heart failure': any of them

@@ -146,6 +146,9 @@ def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
         if phrases().explanatory.match(t):  # a reason given, not a further condition
             notes.append({"type": "other", "text": sentence.strip(), "explains": True})
             continue
+        if phrases().permission.search(re.sub(r"\([^()]*\)", " ", t)):  # 'bisphosphonates allowed'
+            notes.append({"type": "other", "text": sentence.strip(), "explains": True})
+            continue
         if kind == "exclusion":  # 'women ... must have a negative pregnancy test': a requirement
             for req in _REQUIREMENT.finditer(t):
                 notes.append({"type": "other", "text": req.group(0).strip(" ;,")})
@@ -203,6 +206,10 @@ def _generic_guard(t: str, found: list[Found]) -> list[Found]:
             start = t.rfind("non", 0, f.start)
             out.append(Found({"type": "other", "text": t[start : f.end]}, start, f.end))
             continue  # 'non-hepatocellular carcinoma' is another disease, unknown to us
+        if rule.get("type") == "therapy" and rule.get("name") in p.generic_concepts:
+            # 'medications', 'drugs': never a rule on their own, always some kind of drug
+            out.append(Found({"type": "other", "text": t[f.start : f.end]}, f.start, f.end))
+            continue
         if rule.get("type") == "condition" and rule.get("name") in p.generic_concepts:
             before = re.findall(r"[a-z][\w-]*", t[max(0, f.start - 40) : f.start])
             word = before[-1] if before else ""

@@ -33,6 +33,7 @@ class Phrases:
     states: frozenset[str]
     female_only: frozenset[str]
     female_words: re.Pattern
+    permission: re.Pattern
 
 
 def _words(raw: dict, key: str) -> frozenset[str]:
@@ -79,5 +80,6 @@ def phrases() -> Phrases:
         states=_words(raw, "states"),
         female_only=_words(raw, "female_only"),
         female_words=re.compile(raw["female_words"]),
+        permission=re.compile(raw["permission"]),
         other_than_target=re.compile(rf"\b(?:{_alternation(raw['other_than_target'])})\b"),
     )

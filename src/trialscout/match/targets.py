@@ -61,6 +61,24 @@ def trial_targets(trial: Trial) -> list[str]:
     return found
 
 
+@cache
+def not_exclusive() -> frozenset[str]:
+    raw = json.loads(resources.files(__package__).joinpath("data/targets.json").read_text("utf-8"))
+    names = raw.get("not_exclusive", [])
+    ids = {vocab.canonical(n, KIND) for n in names}
+    if None in ids:
+        raise ValueError(f"match/data/targets.json: unknown condition in {names}")
+    return frozenset(ids)  # type: ignore[arg-type]
+
+
+def _closer_kin(a: str, b: str, family: str) -> bool:
+    """Do two concepts of a family share an ancestor narrower than the family (two blood
+    cancers)? Then the patient's disease may well be what the trial studies: not ruled out."""
+    above = vocab.ancestors(family, KIND) | {family}
+    shared = (vocab.ancestors(a, KIND) | {a}) & (vocab.ancestors(b, KIND) | {b})
+    return any(vocab.is_a(s, family, KIND) for s in shared - above)
+
+
 def _related(a: str, b: str) -> bool:
     return vocab.is_a(a, b, KIND) or vocab.is_a(b, a, KIND)
 
@@ -87,7 +105,11 @@ def target_criterion(trial: Trial, view: PatientView) -> CriterionVerdict | None
     for family in families():
         theirs = [t for t in targets if vocab.is_a(t, family, KIND)]
         other = [n for c, n in mine.items() if vocab.is_a(c, family, KIND)]
-        if theirs and other:
+        broad = any(t in not_exclusive() for t in theirs)
+        close = any(
+            _closer_kin(c, t, family) for t in theirs for c in mine if vocab.is_a(c, family, KIND)
+        )
+        if theirs and other and not broad and not close:
             why = f"patient has {', '.join(other)}, a different {family} from {', '.join(theirs)}"
             return CriterionVerdict("inclusion", text, Verdict.NOT_MET, why, basis=Basis.INFERRED)
     why = f"no {' or '.join(targets)} in the patient's data"
