@@ -130,3 +130,19 @@ def test_rules_are_validated_data():
     ]:
         with pytest.raises(ValueError, match=message):
             load_rules(good + bad)
+
+
+def test_a_negated_narrower_thing_is_not_the_concepts_absence():
+    """TREC 2021 topic 21: 'imaging was negative for obstructive pancreatitis' in a patient with
+    acute pancreatitis must not read as 'no pancreatitis'."""
+    from trialscout.patient import note_to_patient
+
+    p = note_to_patient(
+        "Imaging was negative for obstructive pancreatitis. He denies chest pain. "
+        "No history of diabetes or stroke."
+    )
+    states = {c.name: c.assertion.value for c in p.conditions}
+    assert "pancreatitis" not in states
+    assert states["chest pain"] == "negated"
+    assert states["diabetes mellitus"] == "negated"
+    assert states["stroke"] == "negated"

@@ -24,7 +24,7 @@ CATEGORIES = {"negated", "historical", "hypothetical", "family", "pseudo", "term
 DIRECTIONS = {"forward", "backward", "bidirectional"}
 _RULE_FIELDS = {"phrase", "category", "direction", "max_scope", "ends"}
 _SCOPED = ("negated", "historical", "hypothetical", "family")
-_TOP = {"defaults", "rules", "sections"}
+_TOP = {"defaults", "rules", "sections", "negation_keeps"}
 # A word (letters/digits, may hold ' or /: "h/o", "mother's") or one other visible character.
 # Each repetition starts with a separator, so matching is linear.
 _TOKEN = re.compile(r"[^\W_]+(?:['/][^\W_]+)*|[^\w\s]|_")
@@ -52,6 +52,9 @@ class Rules:
     by_first: dict[str, tuple[Rule, ...]]  # first token -> rules, longest phrase first
     precedence: tuple[str, ...]
     sections: dict[str, str]  # heading ("past medical history") -> category of its lines
+    # words that may stand right before a negated mention without narrowing it; any other word
+    # ("negative for obstructive pancreatitis") negates a narrower thing, not the concept
+    negation_keeps: frozenset[str] = frozenset()
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -108,7 +111,10 @@ def load_rules(text: str, name: str = "context.yaml") -> Rules:
         seen.add(rule.phrase)
         index.setdefault(rule.phrase[0], []).append(rule)
     by_first = {k: tuple(sorted(v, key=lambda r: -len(r.phrase))) for k, v in index.items()}
-    return Rules(by_first, precedence, sections)
+    keeps = raw.get("negation_keeps") or []
+    if not isinstance(keeps, list) or not all(isinstance(w, str) and w == w.lower() for w in keeps):
+        raise ValueError(f"{name}: negation_keeps must be a list of lower-case words")
+    return Rules(by_first, precedence, sections, frozenset(keeps))
 
 
 @cache

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from trialscout import vocab
 from trialscout.patient import note_values
-from trialscout.patient.context import assert_spans, rules
+from trialscout.patient.context import assert_spans, rules, tokenize
 from trialscout.patient.limits import MAX_NOTE_BYTES, read_text
 from trialscout.patient.model import (
     Assertion,
@@ -133,8 +133,18 @@ class NoteText:
                     state = Assertion.NEGATED  # "anti-HCV negative"
                 elif state == Assertion.PRESENT:
                     state = self._in_section(m.start) or state
+                if state == Assertion.NEGATED and not m.negated and self._narrowed(s, m.start):
+                    continue  # "negative for obstructive pancreatitis": a narrower thing
                 out.append(Stated(m.kind, m.id, state, m.start, m.end))
         return sorted(out, key=lambda x: x.start)
+
+    def _narrowed(self, sentence_start: int, at: int) -> bool:
+        """Is the mention right after a word that narrows it (not a trigger or filler word)?"""
+        before = tokenize(self.text[max(sentence_start, at - 40) : at])  # bounded: linear
+        if not before:
+            return False
+        word = before[-1].text
+        return word not in rules().negation_keeps and word not in rules().by_first
 
     def _in_section(self, at: int) -> Assertion | None:
         i = bisect_right(self._section, (at, len(self.text) + 1, "")) - 1
