@@ -49,7 +49,9 @@ def _v2_topic(proto: dict) -> dict:
     keep = ("descriptionModule", "conditionsModule", "armsInterventionsModule")
     ident = proto.get("identificationModule", {})
     topic = {k: proto[k] for k in keep if k in proto}
-    topic["titles"] = {k: ident[k] for k in ("briefTitle", "officialTitle", "acronym") if k in ident}
+    topic["titles"] = {
+        k: ident[k] for k in ("briefTitle", "officialTitle", "acronym") if k in ident
+    }
     return topic
 
 
@@ -111,7 +113,11 @@ def load_pools(shared: Path, legacy_limit: int = 100_000) -> Pools:
         elig.append(e)
     bench = shared / TRIALBENCH
     if bench.exists():
-        elig += [{"eligibilityCriteria": r["raw_criteria"]} for r in _lines(bench) if r.get("raw_criteria")]
+        elig += [
+            {"eligibilityCriteria": r["raw_criteria"]}
+            for r in _lines(bench)
+            if r.get("raw_criteria")
+        ]
     sites = [
         locs
         for s in studies
@@ -152,7 +158,10 @@ def make_study(rng: random.Random, pools: Pools, index: int) -> dict:
     skeleton = rng.choice(pools.studies)
     topic = rng.choice(pools.topics)
     elig = copy.deepcopy(rng.choice(pools.eligibility))
-    elig.setdefault("sex", rng.choice(pools.studies)["protocolSection"].get("eligibilityModule", {}).get("sex", "ALL"))
+    elig.setdefault(
+        "sex",
+        rng.choice(pools.studies)["protocolSection"].get("eligibilityModule", {}).get("sex", "ALL"),
+    )
     proto = copy.deepcopy(skeleton["protocolSection"])
     ident = proto.setdefault("identificationModule", {})
     for key in ("briefTitle", "officialTitle", "acronym"):
@@ -207,7 +216,11 @@ def cached_corpus(shared: Path, n: int, seed: int = 7, suffix: str = ".jsonl") -
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument(
+        "--shared",
+        type=Path,
+        default=Path(__file__).resolve().parents[1].parent / "shared" / "data",
+    )
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, required=True)
