@@ -57,9 +57,9 @@ WORKERS = 2
 
 
 def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
-    from trialscout import pipeline
+    from trialscout.ingest import pipeline
+    from trialscout.ingest.load import ingest_records
     from trialscout.store.db import Database
-    from trialscout.store.ingest import ingest_records
 
     db = Database(db_path)
     rss: list[int] = []

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 import search_refs
-from trialscout import pipeline
+from trialscout.ingest import pipeline
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import find_records
 from trialscout.search import SearchError, SearchFilters, search
 from trialscout.search.index import after_ingest, index_trial
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parent.parent

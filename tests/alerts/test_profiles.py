@@ -10,8 +10,8 @@ from alerts_helpers import ALERTS_DATA
 from trialscout.alerts.changes import record_changes
 from trialscout.alerts.runner import run_alerts
 from trialscout.alerts.subscriptions import list_subscriptions, subscribe
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
-from trialscout.store.ingest import ingest_records
 
 index = pytest.importorskip("trialscout.search.index")
 pytest.importorskip("trialscout.match")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from trialscout.ingest.load import ingest_records
 from trialscout.search import SearchFilters, search
 from trialscout.search.facets import AGE_GROUPS, BROWSE_FACETS
 from trialscout.search.index import index_trial
 from trialscout.search.ranking import DEFAULT, Ranking, admits
-from trialscout.store.ingest import ingest_records
 
 
 def _stored(db) -> list[tuple]:

@@ -8,7 +8,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from trialscout import pipeline
 from trialscout.cli.common import (
     UserError,
     console,
@@ -18,6 +17,7 @@ from trialscout.cli.common import (
     open_database,
     print_json,
 )
+from trialscout.ingest import pipeline
 from trialscout.registry.api_client import ApiClient, ApiError
 from trialscout.store.trials import TrialNotFound, TrialStore
 

@@ -11,15 +11,15 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
-from trialscout.registry.sources import SourceRecord, find_records
-from trialscout.store.db import Database
-from trialscout.store.ingest import (  # noqa: F401 - re-exported for benches
+from trialscout.ingest.load import (  # noqa: F401 - re-exported for benches
     IndexHook,
     IngestReport,
     ingest_records,
     preparers,
 )
+from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
+from trialscout.registry.sources import SourceRecord, find_records
+from trialscout.store.db import Database
 from trialscout.store.trials import KnownVersions
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
@@ -88,7 +88,7 @@ def ingest_paths(
 
 def demo_paths() -> list[Path]:
     """The bundled demo data: real registry records plus the five reference trials."""
-    root = Path(__file__).parent / "data" / "demo"
+    root = Path(__file__).parent.parent / "data" / "demo"
     return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith((".json", ".gz")))
 
 
