@@ -357,15 +357,11 @@ def _bounded(
         rows, match = topk.browse_page(conn, f, limit, offset), None
     else:
         match = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
-        total, counts = topk.match_facets(conn, parsed.fts(match), f)
+        args = (f, ranking, sort, limit, offset)
+        rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
         if not total and match == "all" and len(parsed.concepts) > 1:
             match = "any"
-            total, counts = topk.match_facets(conn, parsed.fts(match), f)
-        rows = []
-        if total:
-            rows = topk.ranked_page(
-                conn, parsed, parsed.fts(match), f, ranking, sort, limit, offset
-            )
+            rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
     info = _rows_for(conn, [r[0] for r in rows])
     page = [Candidate(doc_id, score, *info[doc_id][2:11]) for doc_id, score in rows]
     return SearchPage(

@@ -19,7 +19,7 @@ DISTANCE_BANDS_KM = (10, 50, 100, 500)
 COUNTRY_FACET_SIZE = 20
 
 
-def _age_bits_sql(alias: str = "t") -> str:
+def age_bits_sql(alias: str = "t") -> str:
     """One integer per row: bit i set when the row's age range admits AGE_GROUPS[i]."""
     low = f"coalesce({alias}.min_age_years, 0.0)"
     high = f"coalesce({alias}.max_age_years, 200.0)"
@@ -34,7 +34,7 @@ def _phase_list(phases: str | None) -> list[str]:
     return (phases or "").replace("N,A", "NA").split(",") if phases else ["NONE"]
 
 
-class _Counts:
+class Counts:
     """Running counters for every facet but distance."""
 
     def __init__(self) -> None:
@@ -73,7 +73,7 @@ def _age_bits(low: float | None, high: float | None) -> int:
 
 def facets(cands: Iterable[Any]) -> dict[str, dict[str, int]]:
     """Counts over in-memory candidates (objects with the engine's Candidate fields)."""
-    counts, country, distance = _Counts(), Counter(), Counter()
+    counts, country, distance = Counts(), Counter(), Counter()
     for c in cands:
         bits = _age_bits(c.min_age, c.max_age)
         counts.add(c.status, c.phases, c.study_type, c.has_results, c.sex, bits)
@@ -95,10 +95,10 @@ def sql_facets(
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """(total, facets) of the rows of `source` (a FROM clause in which `t` is `search_facets`)
     passing `where`: SQLite groups by the facet columns, Python sums the groups."""
-    counts, total = _Counts(), 0
+    counts, total = Counts(), 0
     sql = (
         "SELECT t.overall_status, t.phases, t.study_type, t.has_results, t.sex, "
-        f"{_age_bits_sql()}, count(*) {source} {where} GROUP BY 1, 2, 3, 4, 5, 6"
+        f"{age_bits_sql()}, count(*) {source} {where} GROUP BY 1, 2, 3, 4, 5, 6"
     )
     for status, phases, stype, results, sex, bits, n in conn.execute(sql, params):
         counts.add(status, phases, stype, results, sex, bits, n)

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from trialscout.search.facets import cached_sql_facets, sql_facets
+from trialscout.search.facets import COUNTRY_FACET_SIZE, Counts, age_bits_sql, cached_sql_facets
 from trialscout.search.filters import SearchFilters, where_clause
 from trialscout.search.query import ParsedQuery
 from trialscout.search.ranking import Ranking
-
-MATCH_IDS = "FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) m "
-FACETS_JOIN = "CROSS JOIN search_facets t ON t.doc_id = m.rowid"
 
 
 def _admits_sql(parsed: ParsedQuery) -> tuple[str, list]:
@@ -33,33 +30,58 @@ def _admits_sql(parsed: ParsedQuery) -> tuple[str, list]:
     return " AND ".join(conds), params
 
 
-def ranked_page(
-    conn: sqlite3.Connection, parsed: ParsedQuery, fts: str, f: SearchFilters,
-    ranking: Ranking, sort: str, limit: int, offset: int,
-) -> list[tuple[int, float]]:  # fmt: skip
-    """(doc_id, score) of one page of matches, best first (or newest first)."""
+def _hits_cte(parsed: ParsedQuery, f: SearchFilters, ranking: Ranking) -> tuple[str, list]:
+    """`m`: every match, scored once (the MATCH is evaluated once per statement); `h`: those
+    passing the filters, with their final score and facet columns."""
     weights = ", ".join(str(w) for w in ranking.weights())
     where, params = where_clause(f, places="t")
     admits, admit_params = _admits_sql(parsed)
-    if not where and not admits and sort == "relevance":
-        sql = (
-            f"SELECT rowid, -bm25(search_fts, {weights}) AS score FROM search_fts "
-            "WHERE search_fts MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?"
-        )
-        return conn.execute(sql, (fts, limit, offset)).fetchall()
-    score = "-m.s"
+    score = "m.s"
     if admits:
-        score = f"-m.s * (CASE WHEN {admits} THEN 1.0 ELSE {float(ranking.mismatch)} END)"
-    order = "score DESC, m.rowid"
-    if sort == "last_update":
-        order = "t.last_update_posted DESC, " + order
+        score = f"m.s * (CASE WHEN {admits} THEN 1.0 ELSE {float(ranking.mismatch)} END)"
     sql = (
-        f"SELECT m.rowid, {score} AS score FROM (SELECT rowid, bm25(search_fts, {weights}) AS s "
-        f"FROM search_fts WHERE search_fts MATCH ?) m {FACETS_JOIN}"
+        "WITH m AS MATERIALIZED (SELECT rowid AS doc_id, -bm25(search_fts, "
+        f"{weights}) AS s FROM search_fts WHERE search_fts MATCH ?), "
+        f"h AS (SELECT m.doc_id, {score} AS score, t.* FROM m "
+        "CROSS JOIN search_facets t ON t.doc_id = m.doc_id"
         + (f" WHERE {where}" if where else "")
-        + f" ORDER BY {order} LIMIT ? OFFSET ?"
+        + ") "
     )
-    return conn.execute(sql, [*admit_params, fts, *params, limit, offset]).fetchall()
+    return sql, [*admit_params, *params]
+
+
+def ranked(
+    conn: sqlite3.Connection, parsed: ParsedQuery, fts: str, f: SearchFilters,
+    ranking: Ranking, sort: str, limit: int, offset: int,
+) -> tuple[list[tuple[int, float]], int, dict]:  # fmt: skip
+    """(page of (doc_id, score) best or newest first, total, facets) in one statement: the
+    page, the facet groups and the country counts come back as tagged rows."""
+    cte, params = _hits_cte(parsed, f, ranking)
+    order = "score DESC, doc_id" if sort != "last_update" else (
+        "last_update_posted DESC, score DESC, doc_id")  # fmt: skip
+    sql = (
+        f"{cte}SELECT 0, doc_id, score, NULL, NULL, NULL, NULL FROM "
+        f"(SELECT doc_id, score FROM h ORDER BY {order} LIMIT ? OFFSET ?) "
+        "UNION ALL SELECT 1, overall_status, phases, study_type, has_results, sex, "
+        f"{age_bits_sql('h')} * 1000000000 + count(*) FROM h GROUP BY 2, 3, 4, 5, 6, "
+        f"{age_bits_sql('h')} "
+        "UNION ALL SELECT 2, c.country_key, count(*), NULL, NULL, NULL, NULL FROM h "
+        "CROSS JOIN search_countries c ON c.doc_id = h.doc_id GROUP BY 2"
+    )
+    # the CTE's parameters come first: `m` (fts), then `h` (admits, filters) as written
+    args = [fts, *params, limit, offset]
+    page, counts, countries, total = [], Counts(), [], 0
+    for tag, a, b, c, d, e, packed in conn.execute(sql, args):
+        if tag == 0:
+            page.append((a, b))
+        elif tag == 1:
+            bits, n = divmod(packed, 1_000_000_000)
+            counts.add(a, b, c, d, e, bits, n)
+            total += n
+        else:
+            countries.append((a, b))
+    countries.sort(key=lambda kn: (-kn[1], kn[0]))
+    return page, total, counts.as_dict(dict(countries[:COUNTRY_FACET_SIZE]))
 
 
 def browse_page(
@@ -73,14 +95,6 @@ def browse_page(
         + " ORDER BY t.last_update_posted DESC, t.doc_id DESC LIMIT ? OFFSET ?"
     )
     return conn.execute(sql, [*params, limit, offset]).fetchall()
-
-
-def match_facets(conn: sqlite3.Connection, fts: str, f: SearchFilters) -> tuple[int, dict]:
-    """(total, facets) of every match passing the filters."""
-    where, params = where_clause(f, places="t")
-    return sql_facets(
-        conn, MATCH_IDS + FACETS_JOIN, f"WHERE {where}" if where else "", [fts, *params]
-    )
 
 
 def browse_facets(conn: sqlite3.Connection, f: SearchFilters) -> tuple[int, dict]:
