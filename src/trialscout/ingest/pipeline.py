@@ -2,6 +2,10 @@
 
 The core stages do not know each other; this module is the one place that composes them, so
 the CLI and the web app share one definition of "ingest" and "open the database".
+
+An ingest stores records first (workers convert, the main process writes; only the alerts'
+change events are written in the record's transaction), then runs the index steps
+(`derived`): search, after which every stored trial is searchable, then parsed criteria.
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from trialscout.ingest import derived
 from trialscout.ingest.load import (  # noqa: F401 - re-exported for benches
     IndexHook,
     IngestReport,
     ingest_records,
     preparers,
 )
+from trialscout.ingest.steps import IndexStep, Progress, StepReport, run_step
 from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
 from trialscout.registry.sources import SourceRecord, find_records
 from trialscout.store.db import Database
-from trialscout.store.trials import KnownVersions
+from trialscout.store.trials import KnownVersions  # noqa: F401 - re-exported for benches
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
@@ -31,7 +37,11 @@ HOOKS = (
 )
 
 
-# Run once after every ingest run, `fn(db)`: e.g. merging the full-text index's segments, which
+# Written in the record's own transaction by a store-first ingest: change events compare the
+# new version with the one it replaces, so they belong to the write itself.
+LOAD_HOOKS = ("trialscout.alerts.changes:record_changes",)
+
+# Run once after the search step indexed anything, `fn(db)`: e.g. merging the full-text index's segments, which
 # per-record writes leave fragmented (queries on an unmerged index are several times slower).
 AFTER_INGEST = ("trialscout.search.index:after_ingest",)
 
@@ -54,13 +64,37 @@ def ingest(
     *,
     sources: str = "",
     on_record: Callable[[SourceRecord], None] | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
+    """Store the records, then bring every derived index up to date (`index`)."""
     report = ingest_records(
-        db, records, sources=sources, hooks=default_hooks(), on_record=on_record
+        db, records, sources=sources, hooks=_load(LOAD_HOOKS), on_record=on_record
     )
-    for step in _load(AFTER_INGEST):
-        step(db)
+    index(db, workers=workers, progress=progress)
     return report
+
+
+def index_steps() -> list[IndexStep]:
+    return [derived.SEARCH, derived.criteria_step()]
+
+
+def index(
+    db: Database, *, workers: int | None = None, progress: Progress | None = None
+) -> list[StepReport]:
+    """Run every index step over what is stored and not yet indexed (restartable)."""
+    workers = default_workers() if workers is None else workers
+    reports = []
+    for step in index_steps():
+        if step.name == "criteria":
+            with db.transaction() as conn:
+                derived.keep_unchanged_criteria(conn, int(step.version))
+        report = run_step(db, step, workers=workers, progress=progress)
+        if step.name == "search" and report.indexed:
+            for after in _load(AFTER_INGEST):
+                after(db)
+        reports.append(report)
+    return reports
 
 
 def default_workers() -> int:
@@ -70,20 +104,18 @@ def default_workers() -> int:
 def read_for_ingest(
     paths: Iterable[str | Path], workers: int | None = None, db: Database | None = None
 ):
-    """Records from files, converted (and their index payloads prepared) on `workers` cores.
-    With `db`, payloads are not prepared for records whose content is already stored."""
+    """Records from files, converted on `workers` cores (derived indexes are built after
+    storing, by the index steps; `db` is accepted for callers of the older signature)."""
     workers = default_workers() if workers is None else workers
-    known = KnownVersions(db.path) if db is not None and db.path != ":memory:" else None
-    return convert_parallel(
-        find_records(paths), preparers(default_hooks()), workers=workers, known=known
-    )
+    return convert_parallel(find_records(paths), {}, workers=workers)
 
 
 def ingest_paths(
     db: Database, paths: Iterable[str | Path], *, workers: int | None = None, **kw
 ) -> IngestReport:
     paths = [str(p) for p in paths]
-    return ingest(db, read_for_ingest(paths, workers, db), sources=" ".join(paths), **kw)
+    records = read_for_ingest(paths, workers, db)
+    return ingest(db, records, sources=" ".join(paths), workers=workers, **kw)
 
 
 def demo_paths() -> list[Path]:

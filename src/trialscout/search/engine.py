@@ -20,6 +20,7 @@ from trialscout.search.facets import (  # noqa: F401 - AGE_GROUPS re-exported
     facets,
 )
 from trialscout.search.filters import SearchFilters, normalize, where_clause
+from trialscout.search.notes import explain, indexing_notes
 from trialscout.search.query import ParsedQuery, parse_query
 from trialscout.search.ranking import DEFAULT, Ranking, admits
 from trialscout.search.results import SearchHit, SearchPage
@@ -315,6 +316,7 @@ def search(
             raise InvalidFilter("sorting by distance needs a place (near) or lat/lon")
         _check_places_known(conn, f)
         used, notes = _search_mode(conn, mode, parsed)
+        notes += indexing_notes(conn)
         if used == "lexical" and point is None:
             return _bounded(conn, parsed, f, ranking, sort, limit, offset, notes)
         if used == "semantic":
@@ -340,7 +342,7 @@ def search(
         total=len(cands),
         facets=facets(cands),
         query=parsed.text,
-        expanded_query=_explain(parsed, match) + notes,
+        expanded_query=explain(parsed, match) + notes,
         place=point[2] if point else None,
         mode_used=used,
     )
@@ -369,21 +371,7 @@ def _bounded(
         total=total,
         facets=counts,
         query=parsed.text,
-        expanded_query=_explain(parsed, match) + notes,
+        expanded_query=explain(parsed, match) + notes,
         place=None,
         mode_used="lexical",
     )
-
-
-def _explain(parsed: ParsedQuery, mode: str | None) -> list[str]:
-    notes = parsed.expansions()
-    if mode == "any" and len(parsed.concepts) > 1:
-        notes.append("matched trials with any of the words (ranked by how well they match)")
-    cues = []
-    if parsed.patient_age is not None:
-        cues.append(f"age {parsed.patient_age:g}")
-    if parsed.patient_sex:
-        cues.append(parsed.patient_sex.lower())
-    if cues:
-        notes.append(f"patient {', '.join(cues)}: trials that admit them rank higher")
-    return notes
