@@ -16,6 +16,7 @@ from typing import Any
 
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
+from trialscout.web import shared_cache
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,17 @@ def search(
     mod = _module("search", "trialscout.search")
     if not hasattr(mod, "search") or not hasattr(mod, "SearchFilters"):
         raise StageUnavailable("search", "trialscout.search.search missing")
+    key = ("search", query, _frozen(filters), limit, offset, sort)
+    return shared_cache.SEARCH_RESULTS.get_or_compute(
+        db.conn, key, lambda: _search(mod, db, query, filters, limit, offset, sort)
+    )
+
+
+def _frozen(filters: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+
+
+def _search(mod, db: Database, query: str, filters: dict[str, Any], limit, offset, sort):
     try:
         page = mod.search(
             db, query, mod.SearchFilters(**filters), limit=limit, offset=offset, sort=sort
@@ -163,11 +175,15 @@ def resolve_place(db: Database, text: str) -> tuple[float, float, str]:
     mod = _module("places", "trialscout.search")
     if not hasattr(mod, "resolve_place"):
         raise StageUnavailable("places", "trialscout.search.resolve_place missing")
-    try:
-        place = mod.resolve_place(db, text)
-    except getattr(mod, "SearchError", ()) as exc:
-        raise PlaceUnknown(str(exc)) from None
-    return float(place.lat), float(place.lon), str(getattr(place, "name", text))
+
+    def lookup() -> tuple[float, float, str]:
+        try:
+            place = mod.resolve_place(db, text)
+        except getattr(mod, "SearchError", ()) as exc:
+            raise PlaceUnknown(str(exc)) from None
+        return float(place.lat), float(place.lon), str(getattr(place, "name", text))
+
+    return shared_cache.PLACES.get_or_compute(db.conn, ("place", text), lookup)
 
 
 # -- criteria, summary ------------------------------------------------------------------------
