@@ -84,25 +84,42 @@ def prepare_chunk(step: IndexStep, rows: list[tuple]) -> list[tuple]:
     return out
 
 
+_WRITE_ERRORS = (ValueError, TypeError, KeyError, sqlite3.IntegrityError)
+
+
 def _write_page(db: Database, step: IndexStep, results: list[tuple], report: StepReport) -> None:
-    done = []
-    with db.transaction() as conn:
-        for trial_id, version, trial, payload, error in results:
-            if error is None:
-                try:
-                    with db.savepoint("idx"):
-                        step.write(conn, trial_id, version, trial, payload)
-                except (ValueError, TypeError, KeyError, sqlite3.IntegrityError) as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-            report.indexed += error is None
-            report.failed += error is not None
-            done.append((step.name, trial_id, version, step.version, error))
-        conn.executemany(
-            "INSERT OR REPLACE INTO index_done (step, trial_id, version, step_version, error) "
-            "VALUES (?, ?, ?, ?, ?)",
-            done,
-        )
-        _set_progress(conn, step, pending_delta=-len(done))
+    """One transaction per page. Optimistic: no per-record savepoints (FTS5 flushes its pending
+    terms at each one, leaving one tiny segment per trial); if a write fails, the page is
+    rolled back and replayed with each trial in its own savepoint, the failure recorded."""
+    try:
+        with db.transaction() as conn:
+            _write_all(db, conn, step, results, report, careful=False)
+    except _WRITE_ERRORS:
+        with db.transaction() as conn:
+            _write_all(db, conn, step, results, report, careful=True)
+
+
+def _write_all(db, conn, step: IndexStep, results: list[tuple], report, careful: bool) -> None:
+    done, indexed = [], 0
+    for trial_id, version, trial, payload, error in results:
+        if error is None and not careful:
+            step.write(conn, trial_id, version, trial, payload)
+        elif error is None:
+            try:
+                with db.savepoint("idx"):
+                    step.write(conn, trial_id, version, trial, payload)
+            except _WRITE_ERRORS as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        indexed += error is None
+        done.append((step.name, trial_id, version, step.version, error))
+    conn.executemany(
+        "INSERT OR REPLACE INTO index_done (step, trial_id, version, step_version, error) "
+        "VALUES (?, ?, ?, ?, ?)",
+        done,
+    )
+    _set_progress(conn, step, pending_delta=-len(done))
+    report.indexed += indexed
+    report.failed += len(done) - indexed
 
 
 def set_pending(conn: sqlite3.Connection, step: IndexStep) -> int:
