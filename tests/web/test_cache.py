@@ -44,3 +44,17 @@ def test_refused_input_is_not_cached(tmp_path):
             with contextlib.suppress(services.BadInput):
                 services.resolve_place(db, "Nowhereville Zzyzx")
         assert (shared_cache.PLACES.misses, shared_cache.PLACES.hits) == before
+
+
+def test_trial_count_is_cached_until_the_database_changes(tmp_path):
+    path = tmp_path / "web.db"
+    with Database(path) as writer:
+        pipeline.ingest_paths(writer, [SAMPLE], workers=1)
+    web = Database(path)
+    first = services.trial_count(web)
+    hits = shared_cache.COUNTS.hits
+    assert services.trial_count(web) == first and shared_cache.COUNTS.hits == hits + 1
+    with Database(path) as writer:
+        pipeline.ingest_paths(writer, XMLS[:2], workers=1)
+    assert services.trial_count(web) == first + 2
+    web.close()

@@ -170,6 +170,14 @@ def similar(db: Database, trial_id: str, limit: int = 5) -> list[dict[str, Any]]
     ]
 
 
+def trial_count(db: Database) -> int:
+    """How many trials are stored: the same for everyone, so counted once per database state
+    (a count(*) over 500,000 rows costs tens of milliseconds per page view otherwise)."""
+    from trialscout.store.trials import TrialStore
+
+    return shared_cache.COUNTS.get_or_compute(db.conn, "trials", TrialStore(db).count)
+
+
 def resolve_place(db: Database, text: str) -> tuple[float, float, str]:
     """(lat, lon, resolved name) of a place typed by the visitor."""
     mod = _module("places", "trialscout.search")
