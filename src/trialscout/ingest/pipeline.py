@@ -17,6 +17,7 @@ from pathlib import Path
 
 from trialscout.ingest import derived
 from trialscout.ingest.load import (  # noqa: F401 - re-exported for benches
+    ENCODED,
     IndexHook,
     IngestReport,
     ingest_records,
@@ -26,7 +27,7 @@ from trialscout.ingest.steps import IndexStep, Progress, StepReport, run_step
 from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
 from trialscout.registry.sources import SourceRecord, find_records
 from trialscout.store.db import Database
-from trialscout.store.trials import KnownVersions  # noqa: F401 - re-exported for benches
+from trialscout.store.trials import KnownVersions, encode  # noqa: F401 - re-exported
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
@@ -107,7 +108,7 @@ def read_for_ingest(
     """Records from files, converted on `workers` cores (derived indexes are built after
     storing, by the index steps; `db` is accepted for callers of the older signature)."""
     workers = default_workers() if workers is None else workers
-    return convert_parallel(find_records(paths), {}, workers=workers)
+    return convert_parallel(find_records(paths), {ENCODED: encode}, workers=workers)
 
 
 def ingest_paths(

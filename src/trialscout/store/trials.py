@@ -83,9 +83,15 @@ def _summary(trial: Trial) -> tuple[Any, ...]:
     )
 
 
-def write_trial(conn: sqlite3.Connection, trial: Trial, source: str | None) -> tuple[Outcome, int]:
-    """Store `trial` unless its content equals the current version. Returns (outcome, version)."""
-    blob, digest = encode(trial)
+def write_trial(
+    conn: sqlite3.Connection,
+    trial: Trial,
+    source: str | None,
+    encoded: tuple[bytes, str] | None = None,
+) -> tuple[Outcome, int]:
+    """Store `trial` unless its content equals the current version. Returns (outcome, version).
+    `encoded` is `encode(trial)` when already computed (e.g. by an ingest worker)."""
+    blob, digest = encoded or encode(trial)
     row = conn.execute(
         "SELECT version, content_hash, last_update_posted FROM trials WHERE trial_id = ?",
         (trial.trial_id,),
