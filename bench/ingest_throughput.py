@@ -29,7 +29,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _rss_mb() -> int:
+    """Peak RSS; includes database pages SQLite memory-maps (file-backed, reclaimable)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+ANON_PEAK = [0]
+
+
+def _anon_mb() -> int:
+    """Current anonymous memory (heap: what grows if memory is not flat), also kept as a peak."""
+    try:
+        with open("/proc/self/status") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("RssAnon:"))
+    except (OSError, StopIteration):
+        return 0
+    ANON_PEAK[0] = max(ANON_PEAK[0], kb // 1024)
+    return kb // 1024
 
 
 def _lines(path: Path):
@@ -83,7 +98,7 @@ def phase_store(corpus: Path, db_path: Path, workers: int) -> dict:
         nonlocal count
         count += 1
         if count % 25_000 == 0:
-            rss.append(_rss_mb())
+            rss.append(_anon_mb())
 
     records = pipeline.read_for_ingest([str(corpus)], workers)
     hooks = pipeline._load(pipeline.LOAD_HOOKS)
@@ -99,12 +114,13 @@ def phase_step(name: str):
         from trialscout.store.db import Database
 
         db = Database(db_path)
+        tick = lambda *_: _anon_mb()  # noqa: E731 - sampled once per page
         if name == "search":
-            report = run_step(db, derived.SEARCH, workers=workers)
+            report = run_step(db, derived.SEARCH, workers=workers, progress=tick)
             for after in pipeline._load(pipeline.AFTER_INGEST):
                 after(db)
         else:
-            report = run_step(db, derived.criteria_step(), workers=workers)
+            report = run_step(db, derived.criteria_step(), workers=workers, progress=tick)
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {"records": report.indexed, "failed": report.failed}
 
@@ -125,6 +141,7 @@ def run_phase(name: str, corpus: Path, db: Path, workers: int) -> dict:
     out = PHASES[name](corpus, db, workers)
     out["seconds"] = round(time.perf_counter() - t0, 2)
     out["peak_rss_mb"] = _rss_mb()
+    out["peak_anon_mb"] = max(ANON_PEAK[0], _anon_mb())
     return out
 
 
@@ -188,8 +205,9 @@ def main() -> None:
         r = results[name]
         total = r.get("cumulative_s", r["seconds"])
         print(f"{label:<45} {r['seconds']:>8.1f} s  {n / r['seconds']:>8,.0f} rec/s  "
-              f"cumulative {total:>7.1f} s = {n / total:>6,.0f} rec/s  peak RSS {r['peak_rss_mb']} MB")  # fmt: skip
-    print(f"store RSS every 25k records: {results['store']['rss_mb_every_25k']} MB; rejected "
+              f"cumulative {total:>7.1f} s = {n / total:>6,.0f} rec/s  peak RSS {r['peak_rss_mb']} MB, "
+              f"heap {r['peak_anon_mb']} MB")  # fmt: skip
+    print(f"store heap (RssAnon) every 25k records: {results['store']['rss_mb_every_25k']} MB; rejected "
           f"{results['store']['rejected']}; criteria failures {results['criteria']['failed']}")  # fmt: skip
     print(f"database: {size / 1e6:,.0f} MB for {trials:,} trials = {size / 1024 / max(trials, 1):.1f} "
           f"KB per trial (full-text index {fts / 1e6:,.0f} MB)")  # fmt: skip
