@@ -58,3 +58,16 @@ def test_trial_count_is_cached_until_the_database_changes(tmp_path):
         pipeline.ingest_paths(writer, XMLS[:2], workers=1)
     assert services.trial_count(web) == first + 2
     web.close()
+
+
+def test_an_ingest_through_the_same_connection_is_seen(tmp_path):
+    """`data_version` ignores this connection's own commits; the ingest run id does not."""
+    with Database(tmp_path / "web.db") as db:
+        pipeline.ingest_paths(db, [SAMPLE], workers=1)
+        before = services.search(db, "cancer", {})
+        pipeline.ingest_paths(db, XMLS, workers=1)
+        after = services.search(db, "cancer", {})
+        assert after is not before
+        assert (
+            services.trial_count(db) == db.conn.execute("SELECT count(*) FROM trials").fetchone()[0]
+        )

@@ -3,8 +3,9 @@ filters, place lookups and the number of stored trials. Per-visitor state (cooki
 only the stage's answer is, and the page is rendered per request.
 
 Entries are keyed by the database's `data_version`, which changes whenever another connection
-(an ingest, an index step, `trialscout embed`) commits: a new ingest is seen at once. The app's
-own writes (contact requests, notes, subscriptions) do not change search results.
+(an ingest, an index step, `trialscout embed`) commits, and by the last ingest run: a new ingest
+is seen at once. The app's own writes (contact requests, notes, subscriptions, rate limits) do
+not change search results, so they do not empty the cache.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def _state(conn) -> tuple:
+    """`data_version` changes on other connections' commits; the last ingest run also covers
+    an ingest made through this very connection (e.g. the demo loaded at start-up)."""
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    return version, conn.execute("SELECT max(run_id) FROM ingest_runs").fetchone()[0]
 
 
 class SharedCache:
@@ -29,7 +37,7 @@ class SharedCache:
 
     def get_or_compute(self, conn, key: Hashable, compute: Callable[[], T]) -> T:
         """Errors are not cached: a refused input is refused again, at its own cost."""
-        full = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], key)
+        full = (id(conn), _state(conn), key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
