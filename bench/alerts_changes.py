@@ -32,11 +32,11 @@ from trialscout.alerts.criteria_items import diff_items
 from trialscout.alerts.delivery import SmtpConfig, deliver_pending
 from trialscout.alerts.planner import plan_digests
 from trialscout.alerts.subscriptions import subscribe
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.ctgov_v2 import trial_from_v2
 from trialscout.registry.model import Location, Trial
 from trialscout.registry.sources import SourceRecord
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 
 
 def rss_mb() -> int:

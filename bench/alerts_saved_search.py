@@ -24,9 +24,9 @@ from alerts_changes import base_trials, records, rss_mb
 from trialscout.alerts.changes import record_changes
 from trialscout.alerts.planner import plan_digests
 from trialscout.alerts.subscriptions import subscribe
+from trialscout.ingest.load import ingest_records
 from trialscout.search.index import index_trial
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 
 
 def main() -> None:

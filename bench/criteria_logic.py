@@ -156,7 +156,10 @@ def _group_logic(group: Any, rules: list[dict]) -> Any:
 def _shift(node: Any, offset: int) -> Any:
     if isinstance(node, int):
         return node + offset
-    return {k: ([_shift(x, offset) for x in v] if isinstance(v, list) else _shift(v, offset)) for k, v in node.items()}
+    return {
+        k: ([_shift(x, offset) for x in v] if isinstance(v, list) else _shift(v, offset))
+        for k, v in node.items()
+    }
 
 
 def criterion_tree(crit: dict) -> Any:

@@ -17,8 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from trialscout import pipeline
 from trialscout.criteria import parse_criteria, validate_criteria
+from trialscout.ingest import pipeline
 from trialscout.registry.sources import read_paths
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import orjson
 
+from trialscout.ingest.pipeline import ingest
 from trialscout.match import CriterionVerdict, Verdict, match_one
 from trialscout.patient import note_to_patient
-from trialscout.pipeline import ingest
 from trialscout.registry.model import Eligibility, Trial
 from trialscout.registry.sources import SourceRecord, read_paths
 from trialscout.store.db import Database

@@ -130,7 +130,7 @@ def _best(run, repeat: int = 2) -> float:
 
 def _ingest(path: Path):
     def run() -> None:
-        from trialscout import pipeline
+        from trialscout.ingest import pipeline
         from trialscout.store.db import Database
 
         db_path = path.with_suffix(".db")

@@ -1,65 +1,94 @@
-"""Ingest throughput, peak memory and database size per record.
+"""Ingest throughput, time to searchable and to fully indexed, peak memory and size per trial.
 
-1. every real registry record in ../shared/data/ctgov (API v2 + legacy XML, ~8,100 records);
-2. a 100,000-record JSONL made by varying real API v2 records (IDs, dates, site cities).
-Each run is a fresh subprocess, so peak RSS is that run's own. With --store-only the derived
-indexes (full text, parsed criteria) are skipped, to show where the time goes.
+On a corpus of --n varied API v2 records (bench/corpus.py, deterministic from --seed), each
+phase in a fresh process (so peak RSS is that phase's own), next to two references measured in
+the same run on the same file:
+- parse limit: read the file and JSON-parse every record (nothing else);
+- bare insert: read the file and insert each raw line, zlib-compressed, into a fresh SQLite
+  table, 1,000 per transaction (what "just storing the records" costs).
+trialscout: store (records converted in --workers processes, stored first) -> search step (now
+searchable) -> criteria step (now fully indexed). With --zip the corpus is the registry's bulk
+zip format (one JSON file per study) instead of JSON Lines.
 
-    python bench/ingest_throughput.py [--shared ../shared/data] [--n 100000] [--store-only]
+    nice python bench/ingest_throughput.py [--n 100000] [--workers 2] [--zip]
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
-
-def make_variants(shared: Path, out: Path, n: int) -> None:
-    """n records cycling through the real API v2 studies, each with a new ID, shifted dates and
-    its sites moved between the cities the real records name."""
-    with gzip.open(shared / "ctgov/api_v2/all_v2_studies.jsonl.gz", "rt") as f:
-        studies = [json.loads(line) for line in f]
-    cities = sorted(
-        {
-            (loc.get("city"), loc.get("country"))
-            for s in studies
-            for loc in s["protocolSection"].get("contactsLocationsModule", {}).get("locations", [])
-            if loc.get("city")
-        }
-    )
-    rng = random.Random(7)
-    with out.open("w") as f:
-        for i in range(n):
-            s = json.loads(json.dumps(studies[i % len(studies)]))
-            proto = s["protocolSection"]
-            proto["identificationModule"]["nctId"] = f"NCT{10_000_000 + i:08d}"
-            status = proto.setdefault("statusModule", {})
-            year = 2000 + rng.randrange(26)
-            status["startDateStruct"] = {
-                "date": f"{year}-{rng.randrange(1, 13):02d}",
-                "type": "ACTUAL",
-            }
-            status["lastUpdatePostDateStruct"] = {"date": f"{year + 1}-01-15", "type": "ACTUAL"}
-            for loc in proto.get("contactsLocationsModule", {}).get("locations", []):
-                loc["city"], loc["country"] = rng.choice(cities)
-            f.write(json.dumps(s, separators=(",", ":")) + "\n")
+sys.path.insert(0, str(Path(__file__).parent))
 
 
-WORKERS = 2
+def _rss_mb() -> int:
+    """Peak RSS; includes database pages SQLite memory-maps (file-backed, reclaimable)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
-    from trialscout import pipeline
+ANON_PEAK = [0]
+
+
+def _anon_mb() -> int:
+    """Current anonymous memory (heap: what grows if memory is not flat), also kept as a peak."""
+    try:
+        with open("/proc/self/status") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("RssAnon:"))
+    except (OSError, StopIteration):
+        return 0
+    ANON_PEAK[0] = max(ANON_PEAK[0], kb // 1024)
+    return kb // 1024
+
+
+def _lines(path: Path):
+    if path.suffix == ".zip":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                yield z.read(name)
+        return
+    with path.open("rb") as f:
+        yield from f
+
+
+def phase_parse(corpus: Path, _db: Path, _workers: int) -> dict:
+    import orjson
+
+    n = sum(1 for line in _lines(corpus) if orjson.loads(line))
+    return {"records": n}
+
+
+def phase_bare(corpus: Path, db: Path, _workers: int) -> dict:
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+    batch, n = [], 0
+    for line in _lines(corpus):
+        batch.append((zlib.compress(line, 1),))
+        if len(batch) == 1000:
+            conn.executemany("INSERT INTO raw (data) VALUES (?)", batch)
+            n += len(batch)
+            batch = []
+    conn.executemany("INSERT INTO raw (data) VALUES (?)", batch)
+    conn.close()
+    return {"records": n + len(batch)}
+
+
+def phase_store(corpus: Path, db_path: Path, workers: int) -> dict:
+    from trialscout.ingest import pipeline
+    from trialscout.ingest.load import ingest_records
     from trialscout.store.db import Database
-    from trialscout.store.ingest import ingest_records
 
     db = Database(db_path)
     rss: list[int] = []
@@ -69,81 +98,123 @@ def run_phase(db_path: str, paths: list[str], store_only: bool) -> dict:
         nonlocal count
         count += 1
         if count % 25_000 == 0:
-            rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+            rss.append(_anon_mb())
 
-    hooks = [] if store_only else pipeline.default_hooks()
-    start = time.perf_counter()
-    records = pipeline.convert_parallel(
-        pipeline.find_records(paths),
-        pipeline.preparers(hooks),
-        workers=WORKERS,
-        known=pipeline.KnownVersions(db_path),  # as `trialscout ingest` does
-    )
-    report = ingest_records(db, records, hooks=hooks, on_record=tick)
-    seconds = time.perf_counter() - start
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    stored = db.conn.execute("SELECT count(*) FROM trials").fetchone()[0]
-    return {
-        "records": report.total,
-        "new": report.new,
-        "changed": report.changed,
-        "unchanged": report.unchanged,
-        "older": report.older,
-        "rejected": report.rejected,
-        "seconds": round(seconds, 2),
-        "records_per_s": round(report.total / seconds),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        "rss_mb_every_25k": rss,
-        "db_mb": round(db.size_bytes() / 1e6, 1),
-        "db_kb_per_record": round(db.size_bytes() / 1024 / max(stored, 1), 2),
-        "trials_stored": stored,
-        "hooks": [h.__module__ + "." + h.__name__ for h in hooks],
-        "workers": WORKERS,
-    }
+    records = pipeline.read_for_ingest([str(corpus)], workers)
+    hooks = pipeline._load(pipeline.LOAD_HOOKS)
+    report = ingest_records(db, records, sources=str(corpus), hooks=hooks, on_record=tick)
+    return {"records": report.total, "new": report.new, "rejected": report.rejected,
+            "rss_mb_every_25k": rss}  # fmt: skip
+
+
+def phase_step(name: str):
+    def run(_corpus: Path, db_path: Path, workers: int) -> dict:
+        from trialscout.ingest import derived, pipeline
+        from trialscout.ingest.steps import run_step
+        from trialscout.store.db import Database
+
+        db = Database(db_path)
+        tick = lambda *_: _anon_mb()  # noqa: E731 - sampled once per page
+        if name == "search":
+            report = run_step(db, derived.SEARCH, workers=workers, progress=tick)
+            for after in pipeline._load(pipeline.AFTER_INGEST):
+                after(db)
+        else:
+            report = run_step(db, derived.criteria_step(), workers=workers, progress=tick)
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"records": report.indexed, "failed": report.failed}
+
+    return run
+
+
+PHASES = {
+    "parse": phase_parse,
+    "bare": phase_bare,
+    "store": phase_store,
+    "search": phase_step("search"),
+    "criteria": phase_step("criteria"),
+}
+
+
+def run_phase(name: str, corpus: Path, db: Path, workers: int) -> dict:
+    t0 = time.perf_counter()
+    out = PHASES[name](corpus, db, workers)
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    out["peak_rss_mb"] = _rss_mb()
+    out["peak_anon_mb"] = max(ANON_PEAK[0], _anon_mb())
+    return out
+
+
+def _sub(name: str, corpus: Path, db: Path, workers: int) -> dict:
+    cmd = [sys.executable, __file__, "--phase", name, str(corpus), str(db), str(workers)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _size(db: Path) -> tuple[int, int]:
+    from trialscout.store.db import Database
+
+    with Database(db) as d:
+        trials = d.conn.execute("SELECT count(*) FROM trials").fetchone()[0]
+        try:
+            fts = d.conn.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'"
+            ).fetchone()[0]
+        except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
+            fts = 0
+    return trials, db.stat().st_size, fts or 0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1] / "../shared/data"))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data"
+    )
     ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--store-only", action="store_true")
-    ap.add_argument("--workers", type=int, default=2, help="parsing processes (1 = inline)")
-    ap.add_argument("--phase", nargs="*", help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--zip", action="store_true", help="bulk-zip corpus instead of JSON Lines")
+    ap.add_argument("--phase", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    global WORKERS
-    WORKERS = args.workers
     if args.phase:
-        print(json.dumps(run_phase(args.phase[0], args.phase[1:], args.store_only)))
+        name, corpus, db, workers = args.phase
+        print(json.dumps(run_phase(name, Path(corpus), Path(db), int(workers))))
         return
-    shared = Path(args.shared)
-    with tempfile.TemporaryDirectory() as tmp:
-        variants = Path(tmp) / "variants.jsonl"
-        make_variants(shared, variants, args.n)
-        runs = {
-            "all real records (shared/data/ctgov)": [str(shared / "ctgov")],
-            "same again (idempotent re-run)": [str(shared / "ctgov")],
-            f"{args.n:,} varied API v2 records": [str(variants)],
-        }
-        db_real, db_var = str(Path(tmp) / "real.db"), str(Path(tmp) / "var.db")
-        extra = ["--store-only"] if args.store_only else []
-        extra += ["--workers", str(args.workers)]
-        for label, paths in runs.items():
-            db_path = db_var if "varied" in label else db_real
-            out = subprocess.run(
-                [sys.executable, __file__, *extra, "--phase", db_path, *paths],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"{label}: {result['records']:,} records in {result['seconds']} s = "
-                f"{result['records_per_s']:,} records/s; new {result['new']:,}, changed "
-                f"{result['changed']}, unchanged {result['unchanged']:,}, older {result['older']}, "
-                f"rejected {result['rejected']}; {result['workers']} workers; peak RSS {result['peak_rss_mb']} MB "
-                f"(every 25k: {result['rss_mb_every_25k']}); DB {result['db_mb']} MB = "
-                f"{result['db_kb_per_record']} KB per stored trial; hooks: {result['hooks'] or 'none'}"
-            )
+    from corpus import cached_corpus
+
+    corpus = cached_corpus(args.shared, args.n, args.seed, ".zip" if args.zip else ".jsonl")
+    print(f"corpus: {args.n:,} records, {corpus.stat().st_size / 1e6:,.0f} MB ({corpus.name}); "
+          f"{args.workers} workers")  # fmt: skip
+    results = {}
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        db = Path(tmp) / "ingest.db"
+        results["parse"] = _sub("parse", corpus, Path(tmp) / "none.db", args.workers)
+        results["bare"] = _sub("bare", corpus, Path(tmp) / "bare.db", args.workers)
+        elapsed = 0.0
+        for name in ("store", "search", "criteria"):
+            r = results[name] = _sub(name, corpus, db, args.workers)
+            elapsed += r["seconds"]
+            r["cumulative_s"] = round(elapsed, 1)
+        trials, size, fts = _size(db)
+    n = args.n
+    for name, label in (("parse", "parse limit (read + JSON parse)"),
+                        ("bare", "bare SQLite insert (zlib line)"),
+                        ("store", "trialscout: stored"),
+                        ("search", "trialscout: + search step = searchable"),
+                        ("criteria", "trialscout: + criteria step = fully indexed")):  # fmt: skip
+        r = results[name]
+        total = r.get("cumulative_s", r["seconds"])
+        print(f"{label:<45} {r['seconds']:>8.1f} s  {n / r['seconds']:>8,.0f} rec/s  "
+              f"cumulative {total:>7.1f} s = {n / total:>6,.0f} rec/s  peak RSS {r['peak_rss_mb']} MB, "
+              f"heap {r['peak_anon_mb']} MB")  # fmt: skip
+    print(f"store heap (RssAnon) every 25k records: {results['store']['rss_mb_every_25k']} MB; rejected "
+          f"{results['store']['rejected']}; criteria failures {results['criteria']['failed']}")  # fmt: skip
+    print(f"database: {size / 1e6:,.0f} MB for {trials:,} trials = {size / 1024 / max(trials, 1):.1f} "
+          f"KB per trial (full-text index {fts / 1e6:,.0f} MB)")  # fmt: skip
+    out = Path(__file__).parent / "results" / f"ingest_{n}{'_zip' if args.zip else ''}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"n": n, "trials": trials, "db_bytes": size, "fts_bytes": fts,
+                               **results}, indent=2) + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":

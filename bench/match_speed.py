@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest_throughput import make_variants  # noqa: E402
+from trialscout.ingest.load import ingest_records  # noqa: E402
 from trialscout.match import match_patient  # noqa: E402
 from trialscout.patient import load_patient  # noqa: E402
 from trialscout.registry.sources import read_paths  # noqa: E402
 from trialscout.search.index import index_trial  # noqa: E402
 from trialscout.store.db import Database  # noqa: E402
-from trialscout.store.ingest import ingest_records  # noqa: E402
 from trialscout.store.trials import TrialStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,10 +1,11 @@
 """Search speed: p50/p95 latency of 200 mixed queries (words, filters, distance, sorts, pages),
-on the demo set and on a large set; index build time and size.
+on the demo set and on a large set, next to raw FTS5, bm25s and tantivy on the same texts;
+index build time and size.
 
-The large set is the ~7,400 real registry records of ../shared/data copied under synthetic IDs
-until it reaches --size trials (100,000 by default): real text and real sites, repeated. It is
-built once into --big-db and reused (delete the file to rebuild).
-Run: .venv/bin/python bench/search_speed.py [--size 100000]
+The large set is --size varied API v2 records from bench/corpus.py (real text shuffled between
+real records, deterministic from --seed), stored and search-indexed once into --big-db and
+reused (delete the file to rebuild).
+Run: nice .venv/bin/python bench/search_speed.py [--size 100000] [--no-refs]
 """
 
 from __future__ import annotations
@@ -13,23 +14,21 @@ import argparse
 import dataclasses
 import json
 import random
+import sqlite3
 import statistics
 import time
 from pathlib import Path
 
-from trialscout import pipeline
-from trialscout.registry.sources import SourceRecord, read_paths
+import search_refs
+from trialscout.ingest import pipeline
+from trialscout.ingest.load import ingest_records
+from trialscout.registry.sources import find_records
 from trialscout.search import SearchError, SearchFilters, search
-from trialscout.search.index import after_ingest, index_trial, rebuild
+from trialscout.search.index import after_ingest, index_trial
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = (
-    "ctgov/legacy_xml/allpublicxml_subset_2023.jsonl.gz",
-    "ctgov/api_v2/all_v2_studies.jsonl.gz",
-)
 WORDS = [
     "hepatocellular carcinoma", "HCC", "hepatitis B", "liver cancer after surgery hepatitis B",
     "TACE", "PD-1", "breast cancer", "diabetes", "asthma", "heart failure", "NSCLC", "leukemia",
@@ -37,6 +36,19 @@ WORDS = [
     "sorafenib", "insulin", "children asthma inhaler", "chronic kidney disease", "melanoma",
     "prostate cancer radiotherapy", "hypertension", "smoking cessation", "sepsis", "cirrhosis",
 ]  # fmt: skip
+
+
+# Long patient descriptions (what `match` sends): many concepts, any-word matching.
+NOTES = [
+    "A 58-year-old woman with type 2 diabetes, hypertension, obesity and chronic kidney disease "
+    "stage 3 on metformin and insulin, presenting with a foot ulcer and peripheral neuropathy.",
+    "45-year-old man with hepatocellular carcinoma after hepatitis B cirrhosis, Child-Pugh A, "
+    "previously treated with TACE and sorafenib, ECOG 1, no brain metastases.",
+    "A 9-year-old boy with moderate persistent asthma on inhaled corticosteroids, eczema and "
+    "peanut allergy, two emergency visits last year.",
+    "67-year-old woman with metastatic HER2-positive breast cancer, prior trastuzumab and "
+    "pertuzumab, bone metastases, heart failure with reduced ejection fraction.",
+]
 
 
 def mixed_queries(db: Database, n: int = 200, seed: int = 7) -> list[tuple]:
@@ -85,36 +97,37 @@ def latency(db: Database, queries: list[tuple]) -> dict:
     }
 
 
-def copies(data: Path, size: int):
-    base = [r.trial for r in read_paths([str(data / s) for s in SOURCES]) if r.trial]
-    for i in range(size):
-        t = base[i % len(base)]
-        if i >= len(base):
-            tid = f"NCT9{i:07d}"
-            t = dataclasses.replace(t, trial_id=tid, nct_id=tid)
-        yield SourceRecord(source="bench-copy", trial=t)
+def build_big(data: Path, path: Path, size: int, seed: int) -> dict:
+    """Store + search index of the corpus (criteria are not parsed: not search's cost)."""
+    from corpus import cached_corpus
 
-
-def build_big(data: Path, path: Path, size: int) -> dict:
     db = Database(path)
     info = {"trials": TrialStore(db).count()}
-    indexed = db.conn.execute("SELECT count(*) FROM search_docs").fetchone()[0]
-    built = info["trials"] >= 0.99 * size  # a few source records are rejected on ingest
-    if built and indexed < info["trials"]:
+    if info["trials"] < 0.99 * size:
+        source = cached_corpus(data, size, seed)
         t0 = time.perf_counter()
-        info["trials"] = rebuild(db)
-        info["index_build_s"] = round(time.perf_counter() - t0, 1)
-    elif not built:
-        t0 = time.perf_counter()
-        ingest_records(db, copies(data, size), hooks=[])
-        info["store_ingest_s"] = round(time.perf_counter() - t0, 1)
-        before = _size(db)
-        t0 = time.perf_counter()
-        info["trials"] = rebuild(db)
-        info["index_build_s"] = round(time.perf_counter() - t0, 1)
-        info["index_mb"] = round((_size(db) - before) / 1e6, 1)
+        hooks = [index_trial]
+        records = pipeline.convert_parallel(
+            find_records([str(source)]), pipeline.preparers(hooks), workers=2
+        )
+        ingest_records(db, records, hooks=hooks)
+        after_ingest(db)
+        info["store_and_index_s"] = round(time.perf_counter() - t0, 1)
+        info["trials"] = TrialStore(db).count()
+    info["db_mb"] = round(_size(db) / 1e6, 1)
+    info["fts_mb"] = round(_table_bytes(db, "search_fts%") / 1e6, 1)
     db.close()
     return info
+
+
+def _table_bytes(db: Database, like: str) -> int:
+    try:
+        row = db.conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE ?", (like,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # dbstat not compiled in
+        return 0
+    return row[0] or 0
 
 
 def _size(db: Database) -> int:
@@ -122,47 +135,72 @@ def _size(db: Database) -> int:
     return db.size_bytes()
 
 
-def hook_rate(data: Path) -> dict:
-    """Ingest throughput of the real corpus with and without the search index hook."""
-    recs = list(read_paths([str(data / SOURCES[0])]))
-    out = {}
-    for name, hooks in (("without_search_hook", []), ("with_search_hook", [index_trial])):
-        db = Database(":memory:")
-        t0 = time.perf_counter()
-        ingest_records(db, recs, hooks=hooks)
-        out[name] = round(len(recs) / (time.perf_counter() - t0))
-    return {"records_per_s": out, "records": len(recs)}
+def references(db: Database, words: list[str], size: int) -> dict:
+    """Raw FTS5, bm25s and tantivy on the same texts and query words (bench extra)."""
+    out = {"raw_fts5_top20": search_refs.timed(search_refs.raw_fts5(db), words)}
+    print("raw FTS5", out["raw_fts5_top20"], flush=True)
+    try:
+        run, built = search_refs.bm25s_engine(db)
+        out["bm25s_top20"] = {**search_refs.timed(run, words), "index_s": round(built, 1)}
+        print("bm25s", out["bm25s_top20"], flush=True)
+        del run
+    except ImportError as exc:
+        out["bm25s_top20"] = f"not run: {exc}"
+    try:
+        path = Path(f"/tmp/trialscout_bench_tantivy_{size}")
+        run, built, nbytes = search_refs.tantivy_engine(db, path)
+        timing = search_refs.timed(run, words)
+        out["tantivy_top20_count_aggs"] = {
+            **timing,
+            "index_s": round(built, 1),
+            "index_mb": round(nbytes / 1e6, 1),
+        }
+        print("tantivy", out["tantivy_top20_count_aggs"], flush=True)
+    except ImportError as exc:
+        out["tantivy_top20_count_aggs"] = f"not run: {exc}"
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--size", type=int, default=100_000)
-    ap.add_argument("--big-db", type=Path, default=Path("/tmp/trialscout_bench_big.db"))
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search_speed.json")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--big-db", type=Path, help="default /tmp/trialscout_bench_search_<size>.db")
+    ap.add_argument("--no-refs", action="store_true", help="skip bm25s and tantivy")
+    ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    results = {"ingest": hook_rate(args.data)}
-    print("ingest", results["ingest"], flush=True)
-    demo = Database(":memory:")
-    t0 = time.perf_counter()
-    pipeline.load_demo(demo)
-    after_ingest(demo)
-    results["demo"] = {
-        "trials": TrialStore(demo).count(),
-        "load_s": round(time.perf_counter() - t0, 2),
-    }
-    results["demo"].update(latency(demo, mixed_queries(demo)))
-    print("demo", results["demo"], flush=True)
-    results["big"] = build_big(args.data, args.big_db, args.size)
-    big = Database(args.big_db)
+    big_db = args.big_db or Path(f"/tmp/trialscout_bench_search_{args.size}.db")
+    out = args.out or ROOT / "bench" / "results" / f"search_speed_{args.size}.json"
+    results: dict = {}
+    if not args.skip_demo:
+        demo = Database(":memory:")
+        t0 = time.perf_counter()
+        pipeline.load_demo(demo)
+        results["demo"] = {
+            "trials": TrialStore(demo).count(),
+            "load_s": round(time.perf_counter() - t0, 2),
+        }
+        results["demo"].update(latency(demo, mixed_queries(demo)))
+        print("demo", results["demo"], flush=True)
+    results["big"] = build_big(args.data, big_db, args.size, args.seed)
+    big = Database(big_db)
     queries = mixed_queries(big)
     results["big"].update(latency(big, queries))
     lexical = [(q, SearchFilters(), "relevance", 0) for q, *_ in queries]
     results["big"]["lexical_only"] = latency(big, lexical)
-    print("big", results["big"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    print("big", results["big"], flush=True)
+    words = [q for q, *_ in queries]
+    results["big"]["patient_notes"] = latency(
+        big, [(n, SearchFilters(), "relevance", 0) for n in NOTES]
+    )
+    print("patient notes", results["big"]["patient_notes"], flush=True)
+    if not args.no_refs:
+        results["references"] = references(big, words + NOTES, args.size)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

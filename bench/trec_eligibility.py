@@ -26,10 +26,10 @@ from pathlib import Path
 
 import orjson
 
+from trialscout.ingest.pipeline import ingest
 from trialscout.match import TrialVerdict, match_one
 from trialscout.patient import note_to_patient
 from trialscout.patient.model import Patient
-from trialscout.pipeline import ingest
 from trialscout.registry.model import Trial
 from trialscout.registry.sources import read_paths
 from trialscout.store.db import Database

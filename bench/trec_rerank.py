@@ -22,12 +22,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.model import Trial
 from trialscout.registry.sources import read_paths
 from trialscout.search import search
 from trialscout.search.index import after_ingest, index_trial
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parent.parent

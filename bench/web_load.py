@@ -39,11 +39,11 @@ def build(shared: Path, path: Path, n: int) -> float:
     """Variants of the real API v2 studies, ingested with the search index hook only."""
     sys.path.insert(0, str(Path(__file__).parent))
     from ingest_throughput import make_variants
-    from trialscout import pipeline
+    from trialscout.ingest import pipeline
+    from trialscout.ingest.load import ingest_records
     from trialscout.registry.sources import read_paths
     from trialscout.search.index import index_trial
     from trialscout.store.db import Database
-    from trialscout.store.ingest import ingest_records
 
     jsonl = path.with_suffix(".jsonl")
     make_variants(shared, jsonl, n)

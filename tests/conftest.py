@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from trialscout import pipeline
+from trialscout.ingest import pipeline
 from trialscout.store.db import Database
 
 DATA = Path(__file__).parent / "data"

@@ -12,9 +12,9 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from trialscout.alerts.changes import record_changes
+from trialscout.ingest.load import IngestReport, ingest_records
 from trialscout.registry.sources import read_path
 from trialscout.store.db import Database
-from trialscout.store.ingest import IngestReport, ingest_records
 
 ALERTS_DATA = Path(__file__).parent.parent / "data" / "alerts"
 

@@ -11,8 +11,8 @@ from trialscout.alerts.changes import detect_changes, list_changes, record_chang
 from trialscout.alerts.criteria_items import diff_items, split_items
 from trialscout.alerts.rules import category_of, load_rules
 from trialscout.alerts.wording import describe
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
-from trialscout.store.ingest import ingest_records
 
 
 def _summary(events):
@@ -199,7 +199,7 @@ def test_changed_criteria_carry_parsed_rules():
 
 def test_with_the_pipelines_other_hooks(db):
     """As the pipeline wires it: the alerts hook among the default hooks."""
-    from trialscout import pipeline
+    from trialscout.ingest import pipeline
 
     hooks = pipeline.default_hooks()
     assert record_changes in hooks

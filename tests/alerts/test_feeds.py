@@ -10,8 +10,8 @@ from alerts_helpers import ALERTS_DATA, ingest, v2_earlier_version
 
 from trialscout.alerts.changes import record_changes
 from trialscout.alerts.feeds import search_feed, trial_feed
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialNotFound
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -9,9 +9,9 @@ from alerts_helpers import ALERTS_DATA
 from trialscout.alerts.changes import record_changes
 from trialscout.alerts.runner import run_alerts
 from trialscout.alerts.subscriptions import list_subscriptions, subscribe
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
 from trialscout.search import index
-from trialscout.store.ingest import ingest_records
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

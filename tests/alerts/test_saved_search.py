@@ -12,9 +12,9 @@ from trialscout.alerts.changes import record_changes
 from trialscout.alerts.errors import SubscriptionError
 from trialscout.alerts.runner import run_alerts
 from trialscout.alerts.subscriptions import list_subscriptions, subscribe
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
 from trialscout.search import index
-from trialscout.store.ingest import ingest_records
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from trialscout.cli import cli
 from trialscout.criteria import validate_criteria
 from trialscout.criteria.storage import load_criteria, store_criteria
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 
 DATA = Path(__file__).parents[1] / "data" / "criteria"
 

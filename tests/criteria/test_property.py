@@ -128,7 +128,7 @@ def test_parse_serialize_parse_is_stable(path):
 
 
 def test_every_bundled_demo_trial_parses_to_a_valid_contract():
-    from trialscout import pipeline
+    from trialscout.ingest import pipeline
     from trialscout.registry.sources import read_paths
 
     count = 0

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import orjson
 
-from trialscout import pipeline
 from trialscout.criteria import PARSER_VERSION, parse_criteria, validate_criteria
 from trialscout.criteria.storage import load_criteria, reindex_criteria, store_criteria
+from trialscout.ingest import pipeline
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
-from trialscout.store.ingest import ingest_records
 
 DATA = Path(__file__).parents[1] / "data" / "criteria"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import orjson
 
-from trialscout import pipeline
 from trialscout.criteria import PARSER_VERSION
+from trialscout.ingest import pipeline
 from trialscout.match.criteria_source import criteria_many
 from trialscout.store.trials import TrialStore
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from trialscout import pipeline
 from trialscout.criteria import validate_criteria
+from trialscout.ingest import pipeline
 from trialscout.match import Basis, TrialVerdict, Verdict, match_one
 from trialscout.match.evaluate import evaluate_criteria, evaluate_criterion, trial_verdict
 from trialscout.match.targets import trial_targets

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trialscout import pipeline
+from trialscout.ingest import pipeline
 from trialscout.store.db import Database
 
 from .fuzz_inputs import PACKAGINGS, REG, mutated_study, mutated_xml, package

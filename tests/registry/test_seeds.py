@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import trialscout
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.model import Trial
 from trialscout.registry.sources import read_path
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 
 SEEDS = Path(trialscout.__file__).parent / "data" / "demo" / "seeds"

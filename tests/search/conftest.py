@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
 from trialscout.search.index import index_trial
 from trialscout.store.db import Database
-from trialscout.store.ingest import ingest_records
 
 SEARCH_DATA = Path(__file__).parent.parent / "data" / "search"
 

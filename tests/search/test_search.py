@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import SourceRecord, read_paths
 from trialscout.search import (
     InvalidFilter,
@@ -18,7 +19,6 @@ from trialscout.search import (
 )
 from trialscout.search.geo import haversine_km
 from trialscout.search.index import after_ingest, index_trial, rebuild, split_criteria
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialNotFound, TrialStore
 
 

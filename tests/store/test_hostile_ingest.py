@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from trialscout import pipeline
+from trialscout.ingest import pipeline
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import SourceRecord, read_path
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 
 REG = Path(__file__).parent.parent / "data" / "registry"

@@ -29,7 +29,7 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path):
     _big_jsonl(data, 20000)
     db_path = tmp_path / "kill.db"
     with Database(db_path) as db:  # something stored before must survive
-        from trialscout.pipeline import ingest_paths
+        from trialscout.ingest.pipeline import ingest_paths
 
         ingest_paths(db, [REG / "NCT00490620.xml"])
     env = {**os.environ, "TRIALSCOUT_DB": str(db_path)}

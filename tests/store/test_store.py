@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_path
 from trialscout.store.db import Database, StoreError, migrations
 from trialscout.store.diff import diff_trials
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialNotFound, TrialStore
 
 REG = Path(__file__).parent.parent / "data" / "registry"
@@ -206,9 +206,9 @@ probe_hook.prepare = count_sites
 
 
 def test_parallel_and_inline_ingest_store_the_same(tmp_path):
+    from trialscout.ingest.load import preparers
     from trialscout.registry.parallel import convert_parallel
     from trialscout.registry.sources import find_records
-    from trialscout.store.ingest import preparers
 
     paths = [REG, REG / "ctg-studies_mixed10_2023-06-28.json"] * 3
     dumps = []
@@ -239,9 +239,9 @@ refusing_hook.prepare = refuse_paris
 
 
 def test_a_failing_prepare_in_a_worker_rejects_only_that_record(tmp_path):
+    from trialscout.ingest.load import preparers
     from trialscout.registry.parallel import convert_parallel
     from trialscout.registry.sources import find_records
-    from trialscout.store.ingest import preparers
 
     with Database(tmp_path / "p.db") as database:
         records = convert_parallel(
@@ -281,9 +281,9 @@ counting_hook.prepare = remember
 
 
 def test_unchanged_records_are_not_prepared_again(tmp_path):
+    from trialscout.ingest.load import preparers
     from trialscout.registry.parallel import convert_parallel
     from trialscout.registry.sources import find_records
-    from trialscout.store.ingest import preparers
     from trialscout.store.trials import KnownVersions
 
     with Database(tmp_path / "k.db") as database:

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from tests.summary.conftest import DATA
 from trialscout.cli.summary import _criteria
 from trialscout.cli.summary import summary as summary_cmd
+from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
-from trialscout.store.ingest import ingest_records
 from trialscout.store.trials import TrialStore
 from trialscout.summary import summarize
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from trialscout import pipeline
+from trialscout.ingest import pipeline
 from trialscout.store.db import Database
 
 from .conftest import CSRF

@@ -31,7 +31,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def open_database(db_path: str | None) -> Database:
-    from trialscout.pipeline import open_db
+    from trialscout.ingest.pipeline import open_db
 
     return open_db(db_path)
 

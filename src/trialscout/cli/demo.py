@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from trialscout import pipeline
 from trialscout.cli.common import console, db_option, esc, open_database
+from trialscout.ingest import pipeline
 
 DEMO_QUERY = "hepatocellular carcinoma"
 

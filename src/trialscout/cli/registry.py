@@ -8,7 +8,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from trialscout import pipeline
 from trialscout.cli.common import (
     UserError,
     console,
@@ -19,6 +18,7 @@ from trialscout.cli.common import (
     open_database,
     print_json,
 )
+from trialscout.ingest import pipeline
 from trialscout.registry.api_client import ApiClient, ApiError
 from trialscout.store.trials import TrialNotFound, TrialStore
 
@@ -55,19 +55,24 @@ def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, d
         records = _chain(records, client.studies(api_query, max_pages=max_pages))
         sources.append(f"api:{api_query}")
     with Progress(
-        TextColumn("[bold]ingest"),
+        TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("records"),
+        TextColumn("trials"),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
         disable=as_json or not err_console.is_terminal,
     ) as progress:
-        task = progress.add_task("ingest", total=None)
+        task = progress.add_task("store", total=None)
         try:
             report = pipeline.ingest(
-                db, records, sources=" ".join(sources), on_record=lambda _r: progress.advance(task)
+                db,
+                records,
+                sources=" ".join(sources),
+                on_record=lambda _r: progress.advance(task),
+                workers=workers,
+                progress=_step_progress(progress),
             )
         except ApiError as exc:
             raise UserError(f"{exc} (records read before the failure are kept)") from None
@@ -90,6 +95,18 @@ def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, d
         console.print(f"  [red]rejected[/red] {esc(error)}", highlight=False, soft_wrap=True)
     if report.rejected > show_rejected:
         console.print(f"  ... and {report.rejected - show_rejected} more (--show-rejected N)")
+
+
+def _step_progress(progress: Progress):
+    """One bar per index step (search, criteria), fed by the ingest's progress callback."""
+    tasks: dict[str, object] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = progress.add_task(f"index {step}", total=total)
+        progress.update(tasks[step], completed=done, total=total)
+
+    return update
 
 
 def _chain(*iterables):

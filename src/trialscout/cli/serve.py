@@ -40,7 +40,7 @@ def serve(host, port, demo, workers, db_path):
     db = open_database(db_path)
     path = db.path
     if demo:
-        from trialscout import pipeline
+        from trialscout.ingest import pipeline
         from trialscout.store.trials import TrialStore
 
         if TrialStore(db).count() == 0:

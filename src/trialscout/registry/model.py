@@ -178,25 +178,40 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
+_PLANS: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _plan(hint: Any) -> Any:
+    """How to rebuild one field, worked out once per class (reading type hints per value was
+    most of the time of decoding a stored trial): None = as is, ("list", item plan) or
+    ("dc", dataclass)."""
+    if get_origin(hint) is list:
+        (item,) = get_args(hint)
+        return ("list", _plan(item))
+    args = [a for a in get_args(hint) if a is not type(None)]
+    target = args[0] if len(args) == 1 else hint
+    return ("dc", target) if is_dataclass(target) else None
+
+
+def _field_plans(cls: type) -> list[tuple[str, Any]]:
+    if cls not in _PLANS:
+        hints = _hints(cls)
+        _PLANS[cls] = [(f.name, _plan(hints[f.name])) for f in fields(cls)]
+    return _PLANS[cls]
+
+
 def _build(cls: type, data: dict[str, Any]) -> Any:
     """Rebuild nested dataclasses from their `asdict` form; unknown keys are ignored."""
-    hints = _hints(cls)
     kwargs = {}
-    for f in fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    for name, plan in _field_plans(cls):
+        if name in data:
+            value = data[name]
+            kwargs[name] = value if plan is None or value is None else _apply(plan, value)
     return cls(**kwargs)
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = get_origin(hint)
-    if origin is list:
-        (item,) = get_args(hint)
-        return [_convert(item, v) for v in value]
-    args = [a for a in get_args(hint) if a is not type(None)]
-    target = args[0] if args and origin is not list and len(args) == 1 else hint
-    if is_dataclass(target) and isinstance(value, dict):
-        return _build(target, value)
-    return value
+def _apply(plan: tuple[str, Any], value: Any) -> Any:
+    kind, arg = plan
+    if kind == "list":
+        return [v if arg is None or v is None else _apply(arg, v) for v in value]
+    return _build(arg, value) if isinstance(value, dict) else value

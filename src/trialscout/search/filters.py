@@ -122,8 +122,9 @@ def normalize(filters: SearchFilters | None) -> SearchFilters:
     return out
 
 
-def where_clause(f: SearchFilters) -> tuple[str, list]:
-    """SQL over `trials t JOIN search_docs d` for the non-geo filters of a normalized filter."""
+def where_clause(f: SearchFilters, places: str = "d") -> tuple[str, list]:
+    """SQL over `trials t JOIN search_docs d` for the non-geo filters of a normalized filter.
+    With `places="t"` it is over `search_facets t` alone (which has the same columns)."""
     sql: list[str] = []
     params: list = []
     if f.status:
@@ -151,9 +152,9 @@ def where_clause(f: SearchFilters) -> tuple[str, list]:
             sql.append(f"coalesce(t.{column}, 0) = ?")
             params.append(int(bool(value)))
     if f.country:
-        sql.append("instr(d.countries, ?) > 0")
+        sql.append(f"instr({places}.countries, ?) > 0")
         params.append(f"|{country_key(f.country)}|")
     if f.city:
-        sql.append("instr(d.cities, ?) > 0")
+        sql.append(f"instr({places}.cities, ?) > 0")
         params.append(f"|{key(f.city)}|")
     return " AND ".join(sql), params

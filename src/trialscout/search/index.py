@@ -170,6 +170,7 @@ def index_trial(conn: sqlite3.Connection, trial: Trial, payload: dict | None = N
         (doc_id, trial.trial_id, p["conditions"], p["interventions"],
          "|" + "|".join(countries) + "|", "|" + "|".join(cities) + "|"),
     )  # fmt: skip
+    _write_facets(conn, doc_id, trial, countries, cities)
     # full text last: FTS5 flushes its pending terms at the next statement savepoint
     conn.execute("DELETE FROM search_fts WHERE rowid = ?", (doc_id,))
     conn.execute(
@@ -177,6 +178,21 @@ def index_trial(conn: sqlite3.Connection, trial: Trial, payload: dict | None = N
         "summary, inclusion, exclusion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (doc_id, *p["text"]),
     )
+
+
+def _write_facets(conn, doc_id: int, trial: Trial, countries: list[str], cities: list[str]):
+    """The narrow filter/facet row and the per-country rows (see migration 0013)."""
+    e = trial.eligibility
+    conn.execute(
+        "INSERT OR REPLACE INTO search_facets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (doc_id, trial.overall_status, ",".join(trial.phases) or None, trial.study_type,
+         e.sex, e.min_age_years, e.max_age_years,
+         None if e.healthy_volunteers is None else int(e.healthy_volunteers),
+         int(trial.has_results), trial.last_update_posted,
+         "|" + "|".join(countries) + "|", "|" + "|".join(cities) + "|"),
+    )  # fmt: skip
+    conn.execute("DELETE FROM search_countries WHERE doc_id = ?", (doc_id,))
+    conn.executemany("INSERT INTO search_countries VALUES (?, ?)", [(doc_id, c) for c in countries])
 
 
 index_trial.prepare = prepare  # type: ignore[attr-defined]  (see store.ingest.IndexHook)
@@ -211,12 +227,18 @@ def after_ingest(db: Database) -> None:
     optimize(db)
 
 
+SEARCH_TABLES = (
+    "search_fts", "search_docs", "search_facets", "search_countries", "search_sites",
+    "search_places",
+)  # fmt: skip
+
+
 def rebuild(db: Database) -> int:
     """Drop and rebuild every search table from the stored trials; returns trials indexed."""
     _POINTS.clear()
     count = 0
     with db.transaction() as conn:
-        for table in ("search_fts", "search_docs", "search_sites", "search_places"):
+        for table in SEARCH_TABLES:
             conn.execute(f"DELETE FROM {table}")
         for trial in TrialStore(db).iter_trials():
             index_trial(conn, trial)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
@@ -23,6 +24,10 @@ from trialscout.store.db import Database
 from trialscout.store.trials import TrialStore
 
 POOL = 60
+# At most this many concepts in the any-word candidate query (conditions and drugs come first,
+# then title words): each concept is a posting list FTS5 scores in full, so an unbounded list
+# scored most of a 100,000-trial index per request (issue 13: bounded per-request work).
+MAX_SOURCE_CONCEPTS = 8
 
 
 @cache
@@ -102,6 +107,7 @@ def similar_trials(db: Database, trial_id: str, limit: int = 5) -> list[SimilarT
     parsed = parse_query(_source_query(source), allow_empty=True)
     if not parsed.concepts:
         return []
+    parsed = replace(parsed, concepts=parsed.concepts[:MAX_SOURCE_CONCEPTS])
     my_conds = _named([*source.conditions, *source.condition_terms])
     my_drugs = _named(intervention_names(source), _generic())
     rows = _pool(db.conn, parsed.fts("any"), source.trial_id)

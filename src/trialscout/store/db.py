@@ -61,6 +61,10 @@ class Database:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
+            # search counts facets over up to every trial: keep the narrow tables in memory
+            # (the default 2 MB cache re-reads them from the OS for every broad query)
+            self.conn.execute("PRAGMA cache_size=-65536")
+            self.conn.execute("PRAGMA mmap_size=1073741824")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable trialscout database ({exc})") from None

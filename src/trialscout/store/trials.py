@@ -97,12 +97,17 @@ def _summary(trial: Trial) -> tuple[Any, ...]:
 
 
 def write_trial(
-    conn: sqlite3.Connection, trial: Trial, source: str | None, run_started: str | None = None
+    conn: sqlite3.Connection,
+    trial: Trial,
+    source: str | None,
+    encoded: tuple[bytes, str] | None = None,
+    run_started: str | None = None,
 ) -> tuple[Outcome, int]:
     """Store `trial` unless its content equals the current version. Returns (outcome, version).
-    With `run_started`, a same-date, different-content record of a trial already written since
-    then raises `VersionConflict`."""
-    blob, digest = encode(trial)
+    `encoded` is `encode(trial)` when already computed (e.g. by an ingest worker). With
+    `run_started`, a same-date, different-content record of a trial already written since then
+    raises `VersionConflict`."""
+    blob, digest = encoded or encode(trial)
     row = conn.execute(
         "SELECT version, content_hash, last_update_posted, last_changed FROM trials "
         "WHERE trial_id = ?",

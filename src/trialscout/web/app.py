@@ -70,6 +70,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.autoescape = True  # trial text is untrusted input
+    env.auto_reload = False  # templates ship with the package: no stat() per render
     env.filters["words"] = viewmodels.words
     env.filters["phase"] = viewmodels.phase_label
     env.filters["rule"] = viewmodels.rule_label

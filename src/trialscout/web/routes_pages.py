@@ -53,7 +53,12 @@ async def home(request: Request, params: SearchParams = search_params):
     return render(
         request,
         "search.html",
-        {"params": params, "searched": searched, "count": TrialStore(db(request)).count(), **data},
+        {
+            "params": params,
+            "searched": searched,
+            "count": services.trial_count(db(request)),
+            **data,
+        },
     )
 
 

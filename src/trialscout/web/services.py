@@ -17,6 +17,7 @@ from typing import Any
 from trialscout.criteria.storage import load_criteria as load_stored_criteria
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
+from trialscout.web import shared_cache
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,17 @@ def search(
     mod = _module("search", "trialscout.search")
     if not hasattr(mod, "search") or not hasattr(mod, "SearchFilters"):
         raise StageUnavailable("search", "trialscout.search.search missing")
+    key = ("search", query, _frozen(filters), limit, offset, sort)
+    return shared_cache.SEARCH_RESULTS.get_or_compute(
+        db.conn, key, lambda: _search(mod, db, query, filters, limit, offset, sort)
+    )
+
+
+def _frozen(filters: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+
+
+def _search(mod, db: Database, query: str, filters: dict[str, Any], limit, offset, sort):
     try:
         page = mod.search(
             db, query, mod.SearchFilters(**filters), limit=limit, offset=offset, sort=sort
@@ -159,16 +171,28 @@ def similar(db: Database, trial_id: str, limit: int = 5) -> list[dict[str, Any]]
     ]
 
 
+def trial_count(db: Database) -> int:
+    """How many trials are stored: the same for everyone, so counted once per database state
+    (a count(*) over 500,000 rows costs tens of milliseconds per page view otherwise)."""
+    from trialscout.store.trials import TrialStore
+
+    return shared_cache.COUNTS.get_or_compute(db.conn, "trials", TrialStore(db).count)
+
+
 def resolve_place(db: Database, text: str) -> tuple[float, float, str]:
     """(lat, lon, resolved name) of a place typed by the visitor."""
     mod = _module("places", "trialscout.search")
     if not hasattr(mod, "resolve_place"):
         raise StageUnavailable("places", "trialscout.search.resolve_place missing")
-    try:
-        place = mod.resolve_place(db, text)
-    except getattr(mod, "SearchError", ()) as exc:
-        raise PlaceUnknown(str(exc)) from None
-    return float(place.lat), float(place.lon), str(getattr(place, "name", text))
+
+    def lookup() -> tuple[float, float, str]:
+        try:
+            place = mod.resolve_place(db, text)
+        except getattr(mod, "SearchError", ()) as exc:
+            raise PlaceUnknown(str(exc)) from None
+        return float(place.lat), float(place.lon), str(getattr(place, "name", text))
+
+    return shared_cache.PLACES.get_or_compute(db.conn, ("place", text), lookup)
 
 
 # -- criteria, summary ------------------------------------------------------------------------

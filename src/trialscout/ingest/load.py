@@ -51,6 +51,10 @@ def _run_hook(hook: IndexHook, conn: sqlite3.Connection, rec: SourceRecord) -> N
 
 BATCH_SIZE = 1000
 
+# The prepared-payload name under which workers hand over a record's compressed canonical JSON
+# and content hash (`store.trials.encode`), so the single writer process does not compress.
+ENCODED = "store.encode"
+
 
 @dataclass(slots=True)
 class IngestReport:
@@ -205,7 +209,10 @@ def _ingest_one(
 def _write(
     conn: sqlite3.Connection, rec: SourceRecord, hooks: list[IndexHook], run_started: str
 ) -> Outcome:
-    outcome, _ = write_trial(conn, rec.trial, rec.source, run_started=run_started or None)
+    encoded = rec.prepared.get(ENCODED) if rec.prepared else None
+    if not isinstance(encoded, tuple):  # not prepared in a worker (or preparing failed)
+        encoded = None
+    outcome, _ = write_trial(conn, rec.trial, rec.source, encoded, run_started=run_started or None)
     if outcome in (Outcome.NEW, Outcome.CHANGED):
         for hook in hooks:
             _run_hook(hook, conn, rec)
