@@ -79,10 +79,38 @@ def test_questionnaire_page_and_verdict(client):
     result = client.post("/trials/NCT04163237/eligibility", data=answers)
     assert result.status_code == 200
     assert 'id="verdict"' in result.text and "verdict-not_eligible" in result.text
-    assert re.search(r"Not met</span> Platelets", result.text)
-    assert "platelets 40" in result.text  # the matcher's reason
+    deciding = result.text.index('id="rules-out"')
+    assert deciding < result.text.index('id="still-unknown"')  # answer first
+    assert re.search(r"only for people who meet this: Platelets", result.text)
+    assert "platelets 40 ×10⁹/L" in result.text  # the matcher's reason, in plain units
     tissue = client.post("/trials/NCT04163237/eligibility", data={"csrf_token": token})
     assert "verdict-possibly_eligible" in tissue.text  # nothing answered: nothing ruled out
+
+
+def test_empty_questionnaire_says_how_much_is_unknown(client):
+    token = csrf_of(client, "/trials/ZJCH-HAIC-2024/eligibility")
+    page = client.post("/trials/ZJCH-HAIC-2024/eligibility", data={"csrf_token": token})
+    assert "You may be eligible" not in page.text
+    headline = re.search(
+        r"<h2>(Not decided yet: \d+ of \d+ criteria are still unknown)</h2>", page.text
+    )
+    assert headline, "the headline counts the unknown criteria"
+    # the first question links to its field in the form, and settles the most
+    first = re.search(r'<ol class="asks">\s*<li><a href="#(q-[a-z0-9-]+)">', page.text)
+    assert first and f'id="{first.group(1)}"' in page.text
+    settles = [int(n) for n in re.findall(r"\(settles (\d+) criteri", page.text)]
+    assert settles == sorted(settles, reverse=True)
+
+
+def test_result_shows_no_internal_names_or_raw_units(client):
+    token = csrf_of(client, "/trials/ZJCH-HAIC-2024/eligibility")
+    page = client.post(
+        "/trials/ZJCH-HAIC-2024/eligibility",
+        data={"csrf_token": token, "lab:hbv_dna": "5000", "lab:platelets": "40"},
+    )
+    shown = re.sub(r"<[^>]+>", " ", page.text.split('id="verdict"')[1].split("<form")[0])
+    assert not re.search(r"\b(icg_r15|hbv_dna|xULN)\b|10\^9", shown), shown
+    assert "HBV DNA" in shown
 
 
 def test_refused_answer_is_a_clear_message(client):

@@ -161,14 +161,14 @@ def test_page_cache_lru_and_expiry(monkeypatch):
 @pytest.mark.parametrize(
     ("rule", "label"),
     [
-        ({"type": "age", "min": 18, "max": 75}, "age 18–75 years"),
-        ({"type": "age", "max": 17}, "age ≤ 17 years"),
+        ({"type": "age", "min": 18, "max": 75}, "aged 18 to 75"),
+        ({"type": "age", "max": 17}, "aged 17 or under"),
         (
             {"type": "lab", "analyte": "platelets", "op": ">=", "value": 50, "unit": "10^9/L"},
-            "platelets ≥ 50 10^9/L",
+            "platelets at least 50 ×10⁹/L",
         ),
         ({"type": "therapy", "name": "sorafenib", "present": False}, "no sorafenib"),
-        ({"type": "score", "system": "ecog", "allowed": [0, 1]}, "ecog: 0, 1"),
+        ({"type": "score", "system": "ecog", "allowed": [0, 1]}, "ECOG performance status 0 or 1"),
     ],
 )
 def test_rule_labels(rule, label):

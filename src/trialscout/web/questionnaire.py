@@ -10,11 +10,13 @@ A questionnaire is not a complete history. Nothing is stored.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from trialscout import plain
 from trialscout.patient import Patient, profile_from_dict
 
 YES, NO = "yes", "no"
@@ -30,13 +32,13 @@ def labels() -> dict[str, dict[str, str]]:
     """labels.json, checked: the three sections, each a mapping of strings."""
     raw = json.loads(resources.files(__package__).joinpath("labels.json").read_text("utf-8"))
     raw.pop("_doc", None)
-    for section in ("scores", "analytes", "questions"):
+    for section in ("scores", "questions"):
         table = raw.get(section)
         if not isinstance(table, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in table.items()
         ):
             raise ValueError(f"labels.json: section {section!r} must map strings to strings")
-    unknown = set(raw) - {"scores", "analytes", "questions"}
+    unknown = set(raw) - {"scores", "questions"}
     if unknown:
         raise ValueError(f"labels.json: unknown section(s) {sorted(unknown)}")
     return raw
@@ -50,6 +52,16 @@ class Question:
     unit: str | None = None
     options: list[str] = field(default_factory=list)
     criteria: list[int] = field(default_factory=list)  # criterion indexes it serves
+
+    @property
+    def anchor(self) -> str:
+        """The field's id: result questions link to it."""
+        return "q-" + re.sub(r"[^a-z0-9]+", "-", self.key.lower()).strip("-")
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as printed on a lab report ('×10⁹/L'), empty for xULN and pure numbers."""
+        return "" if self.unit in (None, "xULN") else plain.unit_text(self.unit)
 
 
 def _question_for(rule: dict[str, Any], index: int, text: str) -> Question | None:
@@ -67,7 +79,7 @@ def _generated(rule: dict[str, Any], index: int, text: str) -> Question | None:
         return Question("sex", "choice", "Your sex", options=["female", "male"])
     if kind == "lab":
         analyte, unit = rule.get("analyte", "?"), rule.get("unit")
-        name = labels()["analytes"].get(analyte, analyte.replace("_", " "))
+        name = plain.analyte_name(analyte)
         if unit == "xULN":
             label = f"Your latest {name}, as a multiple of the upper limit of normal (ULN)"
             return Question(f"lab:{analyte}", "number", label, "xULN")
@@ -89,7 +101,8 @@ def _generated(rule: dict[str, Any], index: int, text: str) -> Question | None:
 
 
 def build_questions(criteria: dict[str, Any] | None) -> list[Question]:
-    """One question per distinct thing asked, in criteria order."""
+    """One question per distinct thing asked; those serving the most criteria first (they
+    settle the most), otherwise in criteria order."""
     questions: dict[str, Question] = {}
     for index, criterion in enumerate((criteria or {}).get("criteria", [])):
         group = criterion.get("applies_to") or {}
@@ -101,7 +114,7 @@ def build_questions(criteria: dict[str, Any] | None) -> list[Question]:
             q = questions.setdefault(q.key, q)
             if index not in q.criteria:
                 q.criteria.append(index)
-    return list(questions.values())
+    return sorted(questions.values(), key=lambda q: -len(q.criteria))
 
 
 def _number(raw: str | None) -> float | None:

@@ -77,8 +77,8 @@ async def eligibility_check(request: Request, trial_id: str):
     except ValueError as exc:  # the patient stage refused an answer (names the field)
         match_missing = f"your answers could not be read ({exc})"
     else:
-        contract3 = services.match(db(request), patient, [tid], 1)
-        result = contract3["results"][0]
+        given = sum(1 for v in answers.values() if v.strip())
+        result = services.match_arranged(db(request), patient, tid, given)
     trial = TrialStore(db(request)).get(tid).trial
     ctx = {
         "trial": trial,

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from trialscout import plain
 from trialscout.registry.model import Contact, Location, Trial
 
 MASK = "•••"
@@ -200,30 +201,10 @@ def criteria_checklist(
     return out
 
 
-def rule_label(rule: dict[str, Any]) -> str:
-    """A short chip for a parsed rule, e.g. 'platelets ≥ 50 10^9/L'."""
-    ops = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
-    kind = rule.get("type")
-    if kind == "age":
-        low, high = rule.get("min"), rule.get("max")
-        if low is not None and high is not None:
-            return f"age {low:g}–{high:g} years"
-        return f"age ≥ {low:g} years" if low is not None else f"age ≤ {high:g} years"
-    if kind == "sex":
-        return "sex: " + ", ".join(rule.get("allowed", []))
-    if kind == "lab":
-        op = ops.get(rule.get("op", ""), rule.get("op", ""))
-        return f"{rule.get('analyte')} {op} {rule.get('value')} {rule.get('unit', '')}".strip()
-    if kind == "score":
-        if rule.get("allowed"):
-            return f"{rule.get('system')}: " + ", ".join(map(str, rule["allowed"]))
-        return f"{rule.get('system')} {ops.get(rule.get('op', ''), '')} {rule.get('value')}"
-    if kind in ("condition", "therapy"):
-        prefix = "" if rule.get("present", True) else "no "
-        return f"{prefix}{rule.get('name')}"
-    if kind == "life_expectancy":
-        return f"life expectancy {ops.get(rule.get('op', ''), '')} {rule.get('value')} months"
-    return str(kind)
+def rule_label(rule: dict[str, Any], text: str = "") -> str:
+    """A chip for a parsed rule as people write it ('platelets at least 50 ×10⁹/L'); `text` is
+    the criterion's own text, so numbers show as the trial stated them."""
+    return plain.rule_phrase(rule, text)
 
 
 def highlight(snippet: str | None) -> Markup:
