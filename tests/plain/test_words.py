@@ -71,4 +71,6 @@ def test_numbers_and_units():
 
 
 def test_table_is_checked():
-    assert set(tables()) == {"analytes", "units", "ops", "symbols", "scores", "reasons"}
+    assert set(tables()) == {
+        *("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts")
+    }

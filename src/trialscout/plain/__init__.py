@@ -8,7 +8,9 @@ from trialscout.plain.words import (
     quantity,
     rule_phrase,
     score_name,
+    status_text,
     unit_text,
+    verdict_text,
 )
 
 __all__ = [
@@ -18,5 +20,7 @@ __all__ = [
     "quantity",
     "rule_phrase",
     "score_name",
+    "status_text",
     "unit_text",
+    "verdict_text",
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from trialscout.match.questions import question_text
 from trialscout.match.results import CriterionVerdict, TrialMatch, Verdict
-from trialscout.plain.words import analyte_name, plain_reason
+from trialscout.plain.words import analyte_name, plain_reason, score_name
 
 
 @dataclass(slots=True)
@@ -41,6 +41,17 @@ class Ask:
     settles: int
     criteria: list[str] = field(default_factory=list)
 
+    @property
+    def topic(self) -> str:
+        """What it asks about, in a few words ('platelets', 'BCLC stage', 'chemotherapy')."""
+        prefix, _, name = self.key.partition(":")
+        name = name.split(":")[0]
+        if prefix in ("lab", "uln"):
+            return analyte_name(name)
+        if prefix == "score":
+            return score_name(name)
+        return name or prefix.replace("_", " ")
+
 
 @dataclass(slots=True)
 class Arranged:
@@ -53,6 +64,17 @@ class Arranged:
     rest: list[Item]
     total: int
     unknown: int
+
+    @property
+    def why(self) -> str:
+        """The deciding reason in one phrase: what rules the patient out, else what to ask."""
+        if self.deciding:
+            first = self.deciding[0]
+            return first.reason or first.text
+        if self.unknown:
+            ask = f"; ask: {self.questions[0].topic}" if self.questions else ""
+            return f"{self.unknown}/{self.total} unknown{ask}"
+        return "meets every criterion listed"
 
 
 def _item(c: CriterionVerdict) -> Item:

@@ -13,7 +13,7 @@ from typing import Any
 
 from trialscout import vocab
 
-_SECTIONS = ("analytes", "units", "ops", "symbols", "scores", "reasons")
+_SECTIONS = ("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts")
 _NUMBER = re.compile(r"(?<![\w.^*])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)")
 
 
@@ -43,6 +43,17 @@ def analyte_name(key: str) -> str:
     aliases = spec.aliases if spec else ()
     readable = [a for a in aliases if "_" not in a and len(a) > 3]
     return readable[0] if readable else canon.replace("_", " ")
+
+
+def status_text(status: str | None) -> str:
+    """A registry status in a few words; 'not stated' when the record has none."""
+    if not status:
+        return "not stated"
+    return tables()["statuses"].get(status.upper(), status.lower().replace("_", " "))
+
+
+def verdict_text(verdict: str) -> str:
+    return tables()["verdicts"].get(verdict, verdict.replace("_", " "))
 
 
 def score_name(system: str) -> str:
