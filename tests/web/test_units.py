@@ -88,7 +88,7 @@ def test_words(raw, words):
 def test_phase_label():
     assert viewmodels.phase_label(["PHASE2", "PHASE3"]) == "Phase 2 / Phase 3"
     assert viewmodels.phase_label(["EARLY_PHASE1"]) == "Early phase 1"
-    assert viewmodels.phase_label([]) == "Not applicable"
+    assert viewmodels.phase_label([]) == "Phase not stated"
     assert viewmodels.phase_label(["NA"]) == "Not applicable"
 
 
@@ -173,3 +173,10 @@ def test_page_cache_lru_and_expiry(monkeypatch):
 )
 def test_rule_labels(rule, label):
     assert viewmodels.rule_label(rule) == label
+
+
+def test_facet_values_without_a_value_say_not_stated():
+    assert viewmodels.facet_label("None", "phase") == "Not stated"
+    assert viewmodels.facet_label(None, "status") == "Not stated"
+    assert viewmodels.facet_label("korea, republic of", "country") == "Korea, Republic of"
+    assert viewmodels.facet_label("PHASE2", "phase") == "Phase 2"

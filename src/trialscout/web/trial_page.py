@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, services, viewmodels
+from trialscout.web import records, services, summary_view, viewmodels
 from trialscout.web.deps import db, render, visitor
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,8 @@ def trial_context(
         "parsed": parsed,
         "criteria_missing": criteria_missing,
         "summary": summary,
+        "summary_lead": summary_view.lead(trial, parsed),
+        "summary_sections": summary_view.sections(summary),
         "summary_missing": summary_missing,
         "similar": similar or [],
         "similar_missing": similar_missing,

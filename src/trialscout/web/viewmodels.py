@@ -30,7 +30,7 @@ def words(value: str | None) -> str:
 
 def phase_label(phases: list[str] | None) -> str:
     if not phases:
-        return "Not applicable"
+        return "Phase not stated"
     labels = []
     for p in phases:
         m = re.fullmatch(r"(EARLY_)?PHASE(\d)", p or "")
@@ -39,6 +39,28 @@ def phase_label(phases: list[str] | None) -> str:
         else:
             labels.append("Not applicable" if p == "NA" else words(p))
     return " / ".join(labels)
+
+
+_SMALL_WORDS = {"of", "and", "the", "da", "del", "de"}
+
+
+def country_name(value: str | None) -> str:
+    """'united states' -> 'United States', 'korea, republic of' -> 'Korea, Republic of'."""
+    parts = (value or "").split()
+    return " ".join(
+        w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(parts)
+    )
+
+
+def facet_label(value: str | None, name: str) -> str:
+    """A facet value as shown; a record without the field says 'Not stated', never 'None'."""
+    if value is None or str(value).strip().upper() in ("", "NONE", "NULL"):
+        return "Not stated"
+    if name == "phase":
+        return phase_label([value])
+    if name == "country":
+        return country_name(value)
+    return words(value)
 
 
 def masked(contact: Contact) -> dict[str, str | None]:
@@ -134,7 +156,7 @@ def basic_info(trial: Trial) -> list[tuple[str, str]]:
     ages = f"{e.minimum_age or 'No minimum'} to {e.maximum_age or 'no maximum'}"
     volunteers = {True: "Accepted", False: "Not accepted", None: "Not stated"}
     rows = [
-        ("Status", words(trial.overall_status)),
+        ("Status", words(trial.overall_status) or "Not stated"),
         ("Phase", phase_label(trial.phases)),
         ("Study type", words(trial.study_type)),
         ("Enrollment", enrollment),
@@ -183,7 +205,10 @@ def criteria_checklist(
         for i, c in enumerate(parsed["criteria"]):
             kind = c.get("kind") if c.get("kind") in out else "other"
             rules = [r for r in c.get("rules", []) if r.get("type") != "other"]
-            out[kind].append({"index": i, "text": c.get("text", ""), "rules": rules})
+            topic = criterion_topic(rules, kind)
+            out[kind].append(
+                {"index": i, "text": c.get("text", ""), "rules": rules, "topic": topic}
+            )
         return out
     kind = "other"
     for line in (raw or "").splitlines():
@@ -197,7 +222,48 @@ def criteria_checklist(
         if low.startswith("exclusion criteria"):
             kind = "exclusion"
             continue
-        out[kind].append({"index": None, "text": re.sub(r"^\d+[.)]\s*", "", text), "rules": []})
+        text = re.sub(r"^\d+[.)]\s*", "", text)
+        out[kind].append({"index": None, "text": text, "rules": [], "topic": TOPICS[-1]})
+    return out
+
+
+TOPICS = (
+    "Age and sex",
+    "Your illness and its stage",
+    "Lab results",
+    "Treatments",
+    "Other health conditions",
+    "Other",
+)
+_TOPIC_OF = {
+    "age": 0,
+    "sex": 0,
+    "score": 1,
+    "life_expectancy": 1,
+    "lab": 2,
+    "therapy": 3,
+    "condition": 4,
+}
+
+
+def criterion_topic(rules: list[dict[str, Any]], kind: str) -> str:
+    """The group a criterion is listed under, from its first computable rule: a condition the
+    trial asks for is the illness studied; one it excludes is another health condition."""
+    for r in rules:
+        if r.get("type") == "condition":
+            return TOPICS[1] if kind == "inclusion" and r.get("present", True) else TOPICS[4]
+        if r.get("type") in _TOPIC_OF:
+            return TOPICS[_TOPIC_OF[r["type"]]]
+    return TOPICS[-1]
+
+
+def grouped(items: list[dict[str, Any]], kind: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Criteria of one kind under their topics, topics in a fixed order, every item kept."""
+    out = []
+    for topic in TOPICS:
+        chosen = [c for c in items if c.get("topic", TOPICS[-1]) == topic]
+        if chosen:
+            out.append((topic, chosen))
     return out
 
 
