@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from trialscout.web import questionnaire as qn
 
 from .conftest import csrf_of
@@ -113,11 +115,45 @@ def test_result_shows_no_internal_names_or_raw_units(client):
     assert "HBV DNA" in shown
 
 
-def test_refused_answer_is_a_clear_message(client):
+def test_refused_answer_is_a_message_next_to_its_field(client):
     token = csrf_of(client, "/trials/NCT04163237/eligibility")
     page = client.post("/trials/NCT04163237/eligibility", data={"csrf_token": token, "age": "-3"})
-    assert page.status_code == 200 and "your answers could not be read" in page.text
-    assert "age must not be negative" in page.text
+    assert page.status_code == 400 and 'id="verdict"' not in page.text
+    field = page.text.split('id="q-age"')[1].split("</fieldset>")[0]
+    assert "cannot be negative" in field and "autofocus" in field and 'aria-invalid="true"' in field
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("120,000 /µL", "120 10^9/L"),
+        ("120 x10^9/L", "120 10^9/L"),
+        ("120 K/uL", "120 10^9/L"),
+        ("40", "40 10^9/L"),
+    ],
+)
+def test_lab_answers_with_units_are_converted(raw, stored):
+    questions = qn.build_questions(CRITERIA)
+    assert qn.profile_from_answers(questions, {"lab:platelets": raw})["labs"] == {
+        "platelets": stored
+    }
+
+
+def test_hemoglobin_in_g_per_dl():
+    q = qn.Question("lab:hemoglobin", "number", "Your latest hemoglobin", "g/L")
+    assert qn.read_answer(q, "13 g/dL") == ("130 g/L", None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("abc", "Please enter a number"), ("-5", "cannot be negative"),
+     ("12 bananas", "not understood")],
+)  # fmt: skip
+def test_impossible_lab_answers_are_refused(raw, message):
+    questions = qn.build_questions(CRITERIA)
+    errors = qn.check_answers(questions, {"lab:platelets": raw})
+    assert message in errors["lab:platelets"]
+    assert "labs" not in qn.profile_from_answers(questions, {"lab:platelets": raw})
 
 
 def test_eligibility_answers_are_not_stored(client, app):
