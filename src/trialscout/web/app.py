@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
-from trialscout.web import records, services, summary_view, viewmodels
+from trialscout.web import lookup, records, services, summary_view, viewmodels
 from trialscout.web.cache import PageCache
 from trialscout.web.deps import html_error
 from trialscout.web.records import RateLimited
@@ -77,6 +77,7 @@ def _templates() -> Jinja2Templates:
     env.filters["grouped"] = viewmodels.grouped
     env.filters["facet_label"] = viewmodels.facet_label
     env.filters["country"] = viewmodels.country_name
+    env.filters["condition_name"] = lookup.normalized_condition
     env.filters["highlight"] = viewmodels.highlight
     return templates
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, services
+from trialscout.web import lookup, records, services
 from trialscout.web.deps import db
 from trialscout.web.search_params import SearchParams, search_params
 
@@ -19,7 +19,13 @@ PROFILE_EXAMPLE = {"age": 52, "sex": "male", "conditions": ["hepatocellular carc
 @router.get("/search", summary="Search trials")
 async def api_search(request: Request, params: SearchParams = search_params) -> dict[str, Any]:
     """Full-text search with filters and facet counts. Filters mirror the search page's form;
-    `near` is a place name (or give `lat`/`lon`), `radius_km` limits distance."""
+    `near` is a place name (or give `lat`/`lon`), `radius_km` limits distance. A query that is
+    a trial's ID (its own or one the registrant gave, e.g. IIT-2024-077) returns that trial as
+    `trial` and the only hit; a query finding nothing may return `did_you_mean` spellings."""
+    database = db(request)
+    tid = lookup.find_trial_id(database, params.q) if params.q else None
+    if tid:
+        return _id_result(database, params, tid)
     result = services.search(
         db(request),
         params.q,
@@ -35,6 +41,37 @@ async def api_search(request: Request, params: SearchParams = search_params) -> 
         "offset": params.offset,
         "hits": result.hits,
         "facets": result.facets,
+        **({"did_you_mean": _suggest(database, params)} if not result.total else {}),
+    }
+
+
+def _suggest(database, params: SearchParams) -> list[str]:
+    return lookup.did_you_mean(database, params.q) if params.q else []
+
+
+def _id_result(database, params: SearchParams, tid: str) -> dict[str, Any]:
+    """The search answer for a query naming one trial by ID: that trial, as a search hit."""
+    trial = TrialStore(database).get(tid).trial
+    hit = {
+        "trial_id": trial.trial_id,
+        "title": trial.title,
+        "score": 1.0,
+        "overall_status": trial.overall_status,
+        "phases": trial.phases,
+        "conditions": trial.conditions,
+        "last_update_posted": trial.last_update_posted,
+        "distance_km": None,
+        "nearest_site": None,
+        "snippet": None,
+    }
+    return {
+        "query": params.q,
+        "trial": {"trial_id": tid, "url": f"/api/v1/trials/{tid}", "page": f"/trials/{tid}"},
+        "total": 1,
+        "limit": params.limit,
+        "offset": 0,
+        "hits": [hit],
+        "facets": {},
     }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from urllib.parse import quote
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import services
+from trialscout.web import lookup, services
 from trialscout.web.deps import db, render
 from trialscout.web.search_params import SearchParams, facet_links, search_params
 from trialscout.web.trial_page import related, render_trial
@@ -48,8 +49,13 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, params: SearchParams = search_params):
+    tid = lookup.find_trial_id(db(request), params.q) if params.q else None
+    if tid:  # a trial's ID goes straight to the trial
+        return RedirectResponse(f"/trials/{quote(tid, safe='')}", status_code=303)
     searched = bool(params.q or params.filters())
     data = _run_search(request, params) if searched else {}
+    if searched and params.q and not data.get("total"):
+        data["suggestions"] = lookup.did_you_mean(db(request), params.q)
     return render(
         request,
         "search.html",
