@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
