@@ -78,6 +78,7 @@ def _templates() -> Jinja2Templates:
     env.filters["facet_label"] = viewmodels.facet_label
     env.filters["country"] = viewmodels.country_name
     env.filters["condition_name"] = lookup.normalized_condition
+    env.filters["inline_code"] = viewmodels.inline_code
     env.filters["highlight"] = viewmodels.highlight
     return templates
 

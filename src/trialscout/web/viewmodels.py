@@ -273,6 +273,12 @@ def rule_label(rule: dict[str, Any], text: str = "") -> str:
     return plain.rule_phrase(rule, text)
 
 
+def inline_code(text: str | None) -> Markup:
+    """API descriptions write `name` for code: escaped, then shown as <code>, no backticks."""
+    escaped = str(escape(text or ""))
+    return Markup(re.sub(r"`([^`]{1,200})`", r"<code>\1</code>", escaped))
+
+
 def highlight(snippet: str | None) -> Markup:
     """Search snippets mark matched words as [word]: escape the text, then mark those."""
     text = str(escape(snippet or ""))
