@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, services, summary_view, viewmodels
+from trialscout.web import records, related_view, services, summary_view, viewmodels
 from trialscout.web.deps import db, render, visitor
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,8 @@ def related(request: Request, trial_id: str) -> dict[str, Any]:
     similar, missing = _optional(
         request.app.state.cache.get_or_compute,
         ("similar", tid, record.version),
-        lambda: services.similar(database, tid, 5),
+        lambda: related_view.arrange(
+            database, record.trial, services.similar(database, tid, related_view.CANDIDATES), 5
+        ),
     )
     return {"trial": record.trial, "similar": similar or [], "similar_missing": missing}
