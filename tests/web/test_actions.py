@@ -253,8 +253,10 @@ def test_contact_form_errors_sit_next_to_their_fields_with_focus(client):
     assert page.status_code == 400
     name_input = page.text.split('<input name="name"')[1].split(">")[0]
     assert "autofocus" in name_input and 'aria-describedby="contact-name-error"' in name_input
-    email_input = page.text.split('<input name="email" type="email" required autocomplete')[1]
+    email_input = page.text.split('<input name="email" type="email" required')[1]
     assert "autofocus" not in email_input.split(">")[0]  # focus goes to the first error only
+    assert 'aria-invalid="true"' in email_input.split(">")[0]
+    assert ' autocomplete="email"' in email_input.split(">")[0]
     assert 'id="contact-name-error"' in page.text and 'id="contact-email-error"' in page.text
 
 

@@ -108,11 +108,13 @@ def test_result_shows_no_internal_names_or_raw_units(client):
     token = csrf_of(client, "/trials/ZJCH-HAIC-2024/eligibility")
     page = client.post(
         "/trials/ZJCH-HAIC-2024/eligibility",
-        data={"csrf_token": token, "lab:hbv_dna": "5000", "lab:platelets": "40"},
+        data={"csrf_token": token, "lab:hbv_dna": "5000 copies/mL", "lab:platelets": "40"},
     )
     shown = re.sub(r"<[^>]+>", " ", page.text.split('id="verdict"')[1].split("<form")[0])
     assert not re.search(r"\b(icg_r15|hbv_dna|xULN)\b|10\^9", shown), shown
     assert "HBV DNA" in shown
+    assert "The trial's rule: HBV DNA above 2,000 copies/mL." in shown  # as the trial wrote it
+    assert "HBV DNA 859.1 IU/mL is above 343.6 IU/mL" in shown  # why, in words
 
 
 def test_refused_answer_is_a_message_next_to_its_field(client):

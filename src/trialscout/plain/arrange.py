@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from trialscout.match.questions import question_text
 from trialscout.match.results import CriterionVerdict, TrialMatch, Verdict
-from trialscout.plain.words import analyte_name, plain_reason, score_name
+from trialscout.plain.words import analyte_name, plain_reason, rule_phrase, score_name
 
 
 @dataclass(slots=True)
@@ -23,6 +23,7 @@ class Item:
     reason: str  # plain words
     basis: str
     state: str  # rules_out | unknown | fine | not_applicable
+    limits: list[str] = field(default_factory=list)  # the criterion's rules, as people write them
 
     @property
     def sentence(self) -> str:
@@ -123,9 +124,24 @@ def _headline(verdict: str, deciding: int, unknown: int, total: int, answered: i
     return f"Nothing you told us rules you out, but {unknown} of {total} criteria are still unknown"
 
 
-def arrange(match: TrialMatch, answered: int | None = None) -> Arranged:
-    """`answered`: how many answers the patient gave (0 for an empty questionnaire)."""
+def _limits(criteria: dict | None) -> dict[str, list[str]]:
+    """Criterion text -> its computable rules in plain words (numbers as the trial wrote them)."""
+    out: dict[str, list[str]] = {}
+    for c in (criteria or {}).get("criteria", []):
+        rules = [r for r in c.get("rules") or [] if r.get("type") in ("lab", "score", "age")]
+        out[c.get("text", "")] = [rule_phrase(r, c.get("text", "")) for r in rules]
+    return out
+
+
+def arrange(
+    match: TrialMatch, answered: int | None = None, criteria: dict | None = None
+) -> Arranged:
+    """`answered`: how many answers the patient gave (0 for an empty questionnaire);
+    `criteria`: the trial's parsed criteria (contract 1), to show its limits as written."""
+    limits = _limits(criteria)
     items = [(_item(c), c) for c in match.criteria]
+    for item, _c in items:
+        item.limits = limits.get(item.text, [])
     deciding = [i for i, _ in items if i.state == "rules_out"]
     unknown_c = [c for i, c in items if i.state == "unknown"]
     questions = _questions(unknown_c)
@@ -136,8 +152,9 @@ def arrange(match: TrialMatch, answered: int | None = None) -> Arranged:
     given = answered if answered is not None else len(rest) + len(deciding)
     headline = _headline(str(match.verdict), len(deciding), len(unknown_c), total, given)
     summary = (
-        f"{len(deciding)} rule you out, {len(rest)} fine or not relevant to you, "
-        f"{len(asked)} need an answer from you, {len(team)} the study team must judge."
+        f"Of {total} criteria: {len(deciding)} ruling you out, {len(rest)} fine or not "
+        f"relevant to you, {len(asked)} waiting for your answers, {len(team)} for the study "
+        "team to judge."
     )
     return Arranged(
         verdict=str(match.verdict),

@@ -197,12 +197,23 @@ def plain_reason(reason: str) -> str:
         text = text.replace(old, new)
     text = re.sub(r"\bno ([a-z][a-z0-9_]*) value given", _no_value, text)
     text = re.sub(r"([<>]=?) (-?\d+(?:\.\d+)?)(?: (\S+?))?(?=[);,]|$)", _threshold, text)
+    text = re.sub(r":? (meets|fails) ([<>≤≥=]) ", _verb, text)
     text = re.sub(
         r"\b([a-z][a-z0-9]*_[a-z0-9_]+|[a-z]{2,10})\b (-?\d+(?:\.\d+)?)(?: ([^\s;,()]+))?",
         _value,
         text,
     )
     return text
+
+
+def _verb(m: re.Match) -> str:
+    """'859 IU/mL meets > 343' -> '859 IU/mL is above 343'; 'fails >=' -> 'is below'."""
+    holds = m.group(1) == "meets"
+    if m.group(2) == "=":
+        return ", as required: " if holds else ", required: "
+    words = {">": ("above", "not above"), "≥": ("at least", "below"),
+             "<": ("below", "not below"), "≤": ("at most", "above")}  # fmt: skip
+    return f" is {words[m.group(2)][0 if holds else 1]} "
 
 
 def _no_value(m: re.Match) -> str:

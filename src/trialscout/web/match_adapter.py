@@ -34,6 +34,8 @@ def run(
     return match_patient(db, patient, where=Where(**narrowed), limit=limit).to_dict()
 
 
-def arranged(db: Database, patient: Patient, trial_id: str, answered: int) -> Arranged:
+def arranged(
+    db: Database, patient: Patient, trial_id: str, answered: int, criteria: dict | None
+) -> Arranged:
     """One trial's result arranged answer-first for the patient (plain words, questions)."""
-    return arrange(match_one(db, patient, trial_id).results[0], answered)
+    return arrange(match_one(db, patient, trial_id).results[0], answered, criteria)

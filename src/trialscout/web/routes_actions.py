@@ -80,7 +80,7 @@ async def eligibility_check(request: Request, trial_id: str):
             match_missing = f"your answers could not be read ({exc})"
         else:
             given = sum(1 for v in answers.values() if v.strip())
-            result = services.match_arranged(db(request), patient, tid, given)
+            result = services.match_arranged(db(request), patient, tid, given, parsed)
     trial = TrialStore(db(request)).get(tid).trial
     ctx = {
         "trial": trial,
