@@ -72,5 +72,20 @@ def test_numbers_and_units():
 
 def test_table_is_checked():
     assert set(tables()) == {
-        *("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts")
+        *("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts"),
+        "to_doctor",
     }
+
+
+def test_questions_turned_to_the_doctor():
+    from trialscout.plain.words import to_doctor
+
+    assert (
+        to_doctor("Do you have (or have you had) ascites?") == "Do I have (or have I had) ascites?"
+    )
+    assert to_doctor("What was your latest HBV DNA result (value and unit)?").startswith(
+        "What was my"
+    )
+    assert to_doctor("How old are you?") == ""
+    survival = "What is your expected survival according to your doctor (in months)?"
+    assert to_doctor(survival) == "What is my expected survival (in months)?"

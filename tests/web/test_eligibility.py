@@ -164,3 +164,17 @@ def test_eligibility_answers_are_not_stored(client, app):
     client.post("/trials/NCT04163237/eligibility", data={"csrf_token": token, "age": "61"})
     after = "\n".join(app.state.db.conn.iterdump())
     assert before.count("61") == after.count("61")
+
+
+def test_questions_for_the_doctor_sheet(client):
+    page = client.get("/trials/ZJCH-HAIC-2024/questions")
+    assert page.status_code == 200
+    items = re.findall(r'<ol class="doctor-questions">(.*?)</ol>', page.text, re.S)[0]
+    questions = re.findall(r"<li>([^<]+?) <span", items)
+    assert questions and all(" you " not in q and not q.startswith("How old") for q in questions)
+    assert any(q.startswith(("Have I been", "Do I have", "What was my", "What is my"))
+               for q in questions)  # fmt: skip
+    counts = [int(n) for n in re.findall(r"\((\d+) criteri", items)]
+    assert counts == sorted(counts, reverse=True)
+    assert "To ask the study team" in page.text
+    assert not re.search(r"\b(icg_r15|hbv_dna)\b|10\^9", page.text)

@@ -148,3 +148,22 @@ def test_accessibility_basics(page, live_server, path):
     selector = ".badge, .muted, .chip, .error, .disclaimer, .count, .tag, p, li, label"
     low = [(c, round(r, 2)) for c, r in page.evaluate(CONTRAST_JS, selector) if r < 4.5]
     assert low == [], low
+
+
+def test_print_view_and_doctor_questions(page, live_server, shots, tmp_path):
+    page.goto(live_server + "/trials/ZJCH-HAIC-2024")
+    page.emulate_media(media="print")
+    for hidden in ("header.top", "#contact", "#notify", "#notes", "nav.actions"):
+        assert not page.is_visible(hidden), hidden
+    assert page.is_visible("#summary") and page.is_visible("#eligibility")
+    pdf = tmp_path / "trial.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+    assert 1 <= pages <= 8, pages  # a few A4 pages
+    page.emulate_media(media="screen")
+    page.click("text=Questions to ask your doctor")
+    page.wait_for_selector("#questions-sheet")
+    page.emulate_media(media="print")
+    assert not page.is_visible("[data-print]")
+    assert page.locator("ol.doctor-questions li").count() >= 5
+    page.screenshot(path=str(shots / "questions_print_1280.png"))

@@ -9,6 +9,7 @@ from trialscout.plain.words import (
     rule_phrase,
     score_name,
     status_text,
+    to_doctor,
     unit_text,
     verdict_text,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "rule_phrase",
     "score_name",
     "status_text",
+    "to_doctor",
     "unit_text",
     "verdict_text",
 ]

@@ -13,7 +13,10 @@ from typing import Any
 
 from trialscout import vocab
 
-_SECTIONS = ("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts")
+_SECTIONS = (
+    *("analytes", "units", "ops", "symbols", "scores", "reasons", "statuses", "verdicts"),
+    "to_doctor",
+)
 _NUMBER = re.compile(r"(?<![\w.^*])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)")
 
 
@@ -43,6 +46,17 @@ def analyte_name(key: str) -> str:
     aliases = spec.aliases if spec else ()
     readable = [a for a in aliases if "_" not in a and len(a) > 3]
     return readable[0] if readable else canon.replace("_", " ")
+
+
+def to_doctor(question: str) -> str:
+    """A question put to the patient, as the patient asks their doctor ('Do you have X?' ->
+    'Do I have X?'); '' for what the patient knows themselves (age, sex: '-' in the table)."""
+    for old, new in tables()["to_doctor"].items():
+        if old in question:
+            if new == "-":
+                return ""
+            question = question.replace(old, new, 1)
+    return question
 
 
 def status_text(status: str | None) -> str:

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from trialscout import plain
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
 from trialscout.web import lookup, records, services, summary_view, viewmodels
@@ -79,6 +80,7 @@ def _templates() -> Jinja2Templates:
     env.filters["country"] = viewmodels.country_name
     env.filters["condition_name"] = lookup.normalized_condition
     env.filters["inline_code"] = viewmodels.inline_code
+    env.filters["to_doctor"] = plain.to_doctor
     env.filters["highlight"] = viewmodels.highlight
     return templates
 

@@ -187,3 +187,16 @@ async def subscribe(request: Request, trial_id: str):
     )
     ctx = {"email": clean["email"], "kind": clean["kind"], "target": target, "trial_id": tid}
     return render(request, "subscribe_done.html", ctx)
+
+
+@router.get("/trials/{trial_id}/questions", response_class=HTMLResponse)
+async def doctor_questions(request: Request, trial_id: str):
+    """A one-page sheet to print: what to ask your doctor (the facts that decide the most
+    criteria first) and the study team (what only they can judge). Built from an empty
+    questionnaire, so it holds every criterion that is not yet known."""
+    tid = _tid(request, trial_id)
+    parsed, questions = _questions(request, tid)
+    patient = questionnaire.patient_from_answers(questions, {})
+    result = services.match_arranged(db(request), patient, tid, 0, parsed)
+    trial = TrialStore(db(request)).get(tid).trial
+    return render(request, "questions.html", {"trial": trial, "result": result})
