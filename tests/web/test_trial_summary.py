@@ -70,3 +70,12 @@ def test_contradicting_no_side_effects_sentence_is_dropped():
 def test_source_labels_are_words():
     assert summary_view.source_label("criteria[1].rules[0]") == "the registry record: criterion 2"
     assert "glossary" in summary_view.source_label("glossary:phase PHASE1")
+
+
+def test_table_of_contents_links_to_sections_that_exist(client):
+    for tid in ("ZJCH-HAIC-2024", "NCT04163237"):
+        page = client.get(f"/trials/{tid}").text
+        toc = page.split('<nav class="toc"')[1].split("</nav>")[0]
+        anchors = re.findall(r'href="#([a-z]+)"', toc)
+        assert len(anchors) >= 8
+        assert all(f'id="{a}"' in page for a in anchors), anchors
