@@ -167,3 +167,14 @@ def test_print_view_and_doctor_questions(page, live_server, shots, tmp_path):
     assert not page.is_visible("[data-print]")
     assert page.locator("ol.doctor-questions li").count() >= 5
     page.screenshot(path=str(shots / "questions_print_1280.png"))
+
+
+def test_offline_map_shows_the_sites(phone, live_server, shots):
+    requests = []
+    phone.on("request", lambda r: requests.append(r.url))
+    phone.goto(live_server + "/trials/NCT07553767?near=Ningbo")
+    phone.locator("#site-map").scroll_into_view_if_needed()
+    assert phone.is_visible("#site-map")
+    assert phone.locator("#site-map g.site circle").count() == 4
+    assert all(u.startswith(live_server) for u in requests)  # no tiles from elsewhere
+    phone.locator("#locations").screenshot(path=str(shots / "map_390.png"))

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, related_view, services, summary_view, viewmodels
+from trialscout.web import records, related_view, services, site_map, summary_view, viewmodels
 from trialscout.web.deps import db, render, visitor
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def trial_context(
         "identifiers": viewmodels.identifiers(trial),
         "timeline": viewmodels.timeline(trial),
         "sites": viewmodels.sites(trial, origin, reveal, _locator(request)),
+        "map_dots": site_map.site_map(trial, _locator(request), origin),
         "central_contacts": [
             (viewmodels.shown if reveal else viewmodels.masked)(c) for c in trial.central_contacts
         ],
