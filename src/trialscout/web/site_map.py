@@ -19,6 +19,15 @@ class Dot:
     label: str
     you: bool = False
 
+    @property
+    def anchor(self) -> str:
+        """Labels point inwards, so none runs off the map."""
+        return "end" if self.x > WIDTH / 2 else "start"
+
+    @property
+    def label_x(self) -> float:
+        return self.x - 10 if self.anchor == "end" else self.x + 10
+
 
 def _project(lat: float, lon: float) -> tuple[float, float]:
     """Equirectangular with the latitude's cosine folded in later: fine at a region's scale."""
@@ -31,14 +40,14 @@ def site_map(
     origin: tuple[float, float] | None = None,
 ) -> list[Dot]:
     """Dots in SVG coordinates for every site with a position (and 'you'); [] without any."""
-    raw: list[tuple[float, float, str, bool]] = []
+    places: dict[tuple[float, float], list[Location]] = {}
     for loc in trial.locations:
         point = (loc.lat, loc.lon) if loc.lat is not None and loc.lon is not None else locate(loc)
         if point:
-            label = ", ".join(x for x in (loc.facility, loc.city) if x) or "Site"
-            raw.append((point[0], point[1], label, False))
-    if not raw:
+            places.setdefault((round(point[0], 2), round(point[1], 2)), []).append(loc)
+    if not places:
         return []
+    raw = [(lat, lon, _label(locs), False) for (lat, lon), locs in places.items()]
     if origin:
         raw.append((origin[0], origin[1], "You", True))
     mid_lat = math.radians(sum(r[0] for r in raw) / len(raw))
@@ -51,3 +60,10 @@ def site_map(
         Dot(WIDTH / 2 + (x - cx) * scale, HEIGHT / 2 + (y - cy) * scale, r[2], r[3])
         for x, y, r in zip(xs, ys, raw, strict=True)
     ]
+
+
+def _label(locs: list[Location]) -> str:
+    """One site by its name; several at one place as 'Ningbo (3 sites)'."""
+    if len(locs) == 1:
+        return locs[0].facility or locs[0].city or "Site"
+    return f"{locs[0].city or 'Here'} ({len(locs)} sites)"
