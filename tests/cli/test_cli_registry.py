@@ -92,3 +92,26 @@ def test_demo_loads_and_reloads_unchanged(tmp_path):
     assert second["new"] == 0 and second["changed"] == 0
     shown = json.loads(run("show", "ZJCH-HAIC-2024", "--json", "--db", db).output)
     assert shown["trial"]["nct_id"] is None
+
+
+def test_ingest_of_a_missing_path_fails_and_stores_nothing(tmp_path):
+    db = tmp_path / "x.db"
+    result = run("ingest", REG / "NCT06171568.json", tmp_path / "missing.json", "--db", db)
+    assert result.exit_code == 1 and "missing.json: no such file or folder" in result.output
+    with Database(db) as database:
+        assert TrialStore(database).count() == 0
+
+
+def test_show_versions_shows_where_a_long_text_changed(tmp_path):
+    db = tmp_path / "x.db"
+    study = json.loads((REG / "NCT06171568.json").read_text())
+    ident = study["protocolSection"]["identificationModule"]
+    title = "A Long Official Title That Runs Well Past Sixty Characters Before It Ends In Adults"
+    for ending in ("Adults", "Children"):
+        ident["officialTitle"] = title.removesuffix("Adults") + ending
+        path = tmp_path / f"{ending}.json"
+        path.write_text(json.dumps(study))
+        assert run("ingest", path, "--db", db).exit_code == 0
+    out = run("show", "NCT06171568", "--versions", "--db", db).output
+    line = next(x for x in out.splitlines() if "official_title" in x)
+    assert "Adults" in line and "Children" in line

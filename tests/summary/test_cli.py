@@ -30,7 +30,24 @@ def test_json_output_is_the_library_summary(loaded, monkeypatch):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     trial = TrialStore(loaded).get("NCT07553767").trial
-    assert data == summarize(trial, _criteria(loaded, trial.trial_id)).to_dict()
+    expected = summarize(trial, _criteria(loaded, trial.trial_id), with_grade=False).to_dict()
+    expected.pop("grade")
+    assert data == expected
+
+
+def test_summary_computes_no_reading_grade(loaded, monkeypatch):
+    """The grade took seconds per call: it is measured in the bench, never per CLI call."""
+    monkeypatch.delenv("TRIALSCOUT_LLM_URL", raising=False)
+
+    def refuse(text):
+        raise AssertionError("fk_grade called")
+
+    monkeypatch.setattr("trialscout.summary.generate.fk_grade", refuse)
+    for extra in ([], ["--json"]):
+        args = ["ZJCH-HAIC-2024", "--db", str(loaded.path), *extra]
+        result = CliRunner().invoke(summary_cmd, args)
+        assert result.exit_code == 0, result.output
+        assert "grade" not in result.output.lower()
 
 
 def test_text_output_shows_sections_sources_and_disclaimer(loaded, monkeypatch):
@@ -42,7 +59,7 @@ def test_text_output_shows_sections_sources_and_disclaimer(loaded, monkeypatch):
     assert "What is being tested" in result.output
     assert "(glossary:PD-L1 antibody)" in result.output
     assert "not medical advice" in result.output
-    assert "Reading grade" in result.output
+    assert "Reading grade" not in result.output
 
 
 def test_unknown_trial_is_a_clear_error(loaded):

@@ -240,3 +240,28 @@ def test_contact_requests_shown_only_to_their_sender(client, other_client):
     assert "You have already sent 1 request" in client.get(f"/trials/{TRIAL}").text
     theirs = other_client.get(f"/trials/{TRIAL}").text
     assert "You have already sent" not in theirs and "li.wei@example.org" not in theirs
+
+
+def test_contact_form_errors_sit_next_to_their_fields_with_focus(client):
+    from .conftest import csrf_of
+
+    token = csrf_of(client, "/trials/NCT04163237")
+    page = client.post(
+        "/trials/NCT04163237/contact",
+        data={"csrf_token": token, "name": "", "email": "not-an-email", "consent": "on"},
+    )
+    assert page.status_code == 400
+    name_input = page.text.split('<input name="name"')[1].split(">")[0]
+    assert "autofocus" in name_input and 'aria-describedby="contact-name-error"' in name_input
+    email_input = page.text.split('<input name="email" type="email" required')[1]
+    assert "autofocus" not in email_input.split(">")[0]  # focus goes to the first error only
+    assert 'aria-invalid="true"' in email_input.split(">")[0]
+    assert ' autocomplete="email"' in email_input.split(">")[0]
+    assert 'id="contact-name-error"' in page.text and 'id="contact-email-error"' in page.text
+
+
+def test_forms_return_to_their_own_section(client):
+    page = client.get("/trials/NCT04163237").text
+    assert 'action="/trials/NCT04163237/contacts#contacts"' in page
+    assert 'action="/trials/NCT04163237/contact#contact"' in page
+    assert 'action="/trials/NCT04163237/subscribe#notify"' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -135,3 +137,20 @@ def test_unexpected_failure_leaks_nothing(read_client, monkeypatch, caplog):
     assert response.json()["error"]["message"].startswith("internal error")
     assert "HIV" not in response.text and "HIV" not in caplog.text
     assert "RuntimeError" in caplog.text
+
+
+def test_api_index_lists_every_endpoint(client):
+    index = client.get("/api/v1")
+    assert index.status_code == 200
+    paths = {(e["method"], e["path"]) for e in index.json()["endpoints"]}
+    assert ("GET", "/api/v1/search") in paths and ("POST", "/api/v1/match") in paths
+    assert all(e["summary"] for e in index.json()["endpoints"])
+
+
+def test_docs_show_code_without_backticks_and_describe_every_parameter(client):
+    page = client.get("/docs").text
+    assert "`" not in page and "<code>near</code>" in page
+    for cell in re.findall(
+        r"<tr><td><code>[^<]+</code></td><td>[^<]*</td><td>[^<]*</td><td>(.*?)</td>", page
+    ):
+        assert cell.strip(), "a parameter without a description"

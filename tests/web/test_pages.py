@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 PAGES = [
@@ -140,3 +142,10 @@ def test_long_site_lists_fold(read_client):
     assert "Show all 68 sites" in html
     first = html.index("Monash Children")
     assert first < html.index("Show all 68 sites")  # nearest sites first, before the fold
+
+
+def test_trial_page_chips_read_as_people_write_them(client):
+    page = client.get("/trials/ZJCH-HAIC-2024").text
+    chips = re.findall(r'<span class="chip">([^<]*)</span>', page)
+    assert "HBV DNA above 2,000 copies/mL" in chips  # the trial's own number and unit
+    assert not [c for c in chips if re.search(r"_|10\^|xULN|\b1$", c)], chips

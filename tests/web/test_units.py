@@ -88,7 +88,7 @@ def test_words(raw, words):
 def test_phase_label():
     assert viewmodels.phase_label(["PHASE2", "PHASE3"]) == "Phase 2 / Phase 3"
     assert viewmodels.phase_label(["EARLY_PHASE1"]) == "Early phase 1"
-    assert viewmodels.phase_label([]) == "Not applicable"
+    assert viewmodels.phase_label([]) == "Phase not stated"
     assert viewmodels.phase_label(["NA"]) == "Not applicable"
 
 
@@ -161,15 +161,22 @@ def test_page_cache_lru_and_expiry(monkeypatch):
 @pytest.mark.parametrize(
     ("rule", "label"),
     [
-        ({"type": "age", "min": 18, "max": 75}, "age 18–75 years"),
-        ({"type": "age", "max": 17}, "age ≤ 17 years"),
+        ({"type": "age", "min": 18, "max": 75}, "aged 18 to 75"),
+        ({"type": "age", "max": 17}, "aged 17 or under"),
         (
             {"type": "lab", "analyte": "platelets", "op": ">=", "value": 50, "unit": "10^9/L"},
-            "platelets ≥ 50 10^9/L",
+            "platelets at least 50 ×10⁹/L",
         ),
         ({"type": "therapy", "name": "sorafenib", "present": False}, "no sorafenib"),
-        ({"type": "score", "system": "ecog", "allowed": [0, 1]}, "ecog: 0, 1"),
+        ({"type": "score", "system": "ecog", "allowed": [0, 1]}, "ECOG performance status 0 or 1"),
     ],
 )
 def test_rule_labels(rule, label):
     assert viewmodels.rule_label(rule) == label
+
+
+def test_facet_values_without_a_value_say_not_stated():
+    assert viewmodels.facet_label("None", "phase") == "Not stated"
+    assert viewmodels.facet_label(None, "status") == "Not stated"
+    assert viewmodels.facet_label("korea, republic of", "country") == "Korea, Republic of"
+    assert viewmodels.facet_label("PHASE2", "phase") == "Phase 2"

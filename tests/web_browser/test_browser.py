@@ -36,7 +36,7 @@ def test_search_open_trial_check_eligibility_contact_coordinator(page, live_serv
     page.fill("input[name='lab:platelets']", "40")
     page.click("#check-eligibility")
     page.wait_for_selector("#verdict")
-    assert "not seem to be eligible" in page.inner_text("#verdict")
+    assert "does not seem to be for you" in page.inner_text("#verdict")
     page.screenshot(path=str(shots / "eligibility.png"), full_page=False)
 
     page.goto(f"{live_server}/trials/{TRIAL}#contact")

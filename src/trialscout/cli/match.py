@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import click
-from rich.markup import escape
-from rich.table import Table
+import shutil
+import textwrap
 
-from trialscout.cli.common import (
-    UserError,
-    console,
-    db_option,
-    esc,
-    json_option,
-    open_database,
-    print_json,
-)
+import click
+
+from trialscout.cli.common import UserError, db_option, json_option, open_database, print_json
 from trialscout.match import OPEN_STATUSES, MatchReport, Where, match_one, match_patient
 from trialscout.patient import PatientError, load_patient
-from trialscout.store.trials import TrialNotFound
-
-_STYLE = {"eligible": "green", "possibly_eligible": "yellow", "not_eligible": "red"}
-_LEGEND = "✓ satisfied  ✗ rules you out  ? unknown  – not applicable"
+from trialscout.plain import status_text, verdict_text
+from trialscout.plain.arrange import Arranged, arrange, ask_text
+from trialscout.store.trials import TrialNotFound, TrialStore
 
 
 @click.command()
@@ -45,7 +37,9 @@ _LEGEND = "✓ satisfied  ✗ rules you out  ? unknown  – not applicable"
     help="Search hits to evaluate.",
 )
 @click.option(
-    "--explain/--no-explain", default=True, help="Show a line per criterion in the table."
+    "--explain/--no-explain",
+    default=False,
+    help="Under each trial: what rules you out, what to ask, then the rest.",
 )
 @db_option
 @json_option
@@ -67,6 +61,7 @@ def match(
         else:
             where = Where(near=near, radius_km=radius_km, status=_statuses(status))
             report = match_patient(db, patient, where=where, limit=limit, candidates=candidates)
+        statuses = _statuses_of(db, report.results)
     except TrialNotFound as exc:
         raise UserError(str(exc)) from None
     except ValueError as exc:  # search filter / place errors
@@ -76,7 +71,7 @@ def match(
     if as_json:
         print_json(report.to_dict())
     else:
-        _print(report, explain)
+        _print(report, statuses, explain)
 
 
 def _statuses(given: tuple[str, ...]) -> list[str] | None:
@@ -86,43 +81,55 @@ def _statuses(given: tuple[str, ...]) -> list[str] | None:
     return list(given) or list(OPEN_STATUSES)
 
 
-def _print(report: MatchReport, explain: bool) -> None:
+def _statuses_of(db, results) -> dict[str, str | None]:
+    """Each shown trial's registry status (the match result does not carry it)."""
+    store = TrialStore(db)
+    return {r.trial_id: store.get(r.trial_id).trial.overall_status for r in results}
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _print(report: MatchReport, statuses: dict[str, str | None], explain: bool) -> None:
+    """One line per trial (verdict, status, distance, the deciding reason); --explain adds
+    each trial's criteria answer-first. Plain text: record text is never read as markup."""
     if not report.results:
-        console.print("No matching trials found.")
+        click.echo("No matching trials found.")
         return
-    table = Table(show_lines=explain)
-    for col in ("trial", "verdict", "score", "km", "title / criteria"):
-        table.add_column(col, overflow="fold")
+    width = max(shutil.get_terminal_size((80, 24)).columns, 60)
+    head = f"{'trial':<15}{'verdict':<10}{'status':<13}{'km':>6}  why"
+    click.echo(_fit(head, width))
     for r in report.results:
-        lines = [f"[bold]{escape(r.title)}[/bold]"]
-        if explain:
-            lines += [_line(c) for c in r.criteria]
-        verdict = f"[{_STYLE[r.verdict]}]{r.verdict.replace('_', ' ')}[/]"
-        if r.failing:
-            verdict += f"\n{len(r.failing)} failing"
+        shown = arrange(r)
         km = "" if r.distance_km is None else f"{r.distance_km:.0f}"
-        table.add_row(esc(r.nct_id), verdict, f"{r.score:.2f}", km, "\n".join(lines))
-    console.print(table)
-    if explain:
-        console.print(f"[dim]{_LEGEND}[/dim]")
-    if report.questions:
-        console.print("\n[bold]Questions that would settle the most unknowns:[/bold]")
-        for q in report.questions[:5]:
-            console.print(f"  • {escape(q.text)}  [dim]({q.trials} trial(s))[/dim]")
+        status = status_text(statuses.get(r.trial_id))
+        line = f"{_fit(r.nct_id, 14):<15}{verdict_text(str(r.verdict)):<10}"
+        line += f"{_fit(status, 12):<13}{km:>6}  {shown.why}"
+        click.echo(_fit(line, width))
+        if explain:
+            _explain(r.title, shown, width)
+    if report.questions and not explain:
+        click.echo("\nQuestions that would settle the most (use --explain for details):")
+        for q in report.questions[:3]:
+            click.echo(_fit(f"  • {ask_text(q.key)} ({q.trials} trial(s))", width))
 
 
-def _mark(c) -> str:
-    """For the patient, not the raw verdict: a met exclusion is a ✗, an unmet one a ✓."""
-    if c.verdict == "not_applicable":
-        return "–"
-    if c.failed:
-        return "✗"
-    return "✓" if c.satisfied else "?"
-
-
-def _line(c) -> str:
-    tag = escape(f"[{c.kind[:3]}]")
-    return f"{_mark(c)} {tag} {escape(c.text[:90])} — {escape(c.reason)}"
+def _explain(title: str, shown: Arranged, width: int) -> None:
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ")
+    click.echo(textwrap.fill(title, width, initial_indent="  ", subsequent_indent="  "))
+    click.echo(f"  {shown.headline}.")
+    for item in shown.deciding:
+        click.echo(wrap.fill(f"✗ {item.sentence}"))
+        click.echo(wrap.fill(f"  why: {item.reason}"))
+    for ask in shown.questions:
+        click.echo(wrap.fill(f"? {ask.text} (settles {ask.settles})"))
+    for item in shown.team:
+        click.echo(wrap.fill(f"· for the study team: {item.text}"))
+    for item in shown.rest:
+        mark = "–" if item.state == "not_applicable" else "✓"
+        click.echo(wrap.fill(f"{mark} {item.text}: {item.reason}"))
+    click.echo("")
 
 
 commands = [match]

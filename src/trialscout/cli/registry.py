@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 
 import click
@@ -19,6 +20,7 @@ from trialscout.cli.common import (
     print_json,
 )
 from trialscout.ingest import pipeline
+from trialscout.plain.diff import where_differ
 from trialscout.registry.api_client import ApiClient, ApiError
 from trialscout.store.trials import TrialNotFound, TrialStore
 
@@ -45,6 +47,9 @@ def ingest(paths, api_query, api_url, max_pages, demo, workers, show_rejected, d
     """Load registry records (API v2 JSON, JSONL, zip, legacy XML, folders) into the database."""
     if not paths and not api_query and not demo:
         raise UserError("nothing to ingest: give files or folders, --api QUERY, or --demo")
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:  # checked before anything is read or stored
+        raise UserError(f"{missing[0]}: no such file or folder (nothing was ingested)")
     db = open_database(db_path)
     sources: list[str] = [str(p) for p in paths]
     if demo:
@@ -147,7 +152,7 @@ def show(trial_id, versions, db_path, as_json):
         for ch in changes:
             console.print(f"[bold]v{ch['from']} -> v{ch['to']}[/bold] ({ch['seen_at']})")
             for c in ch["changes"]:
-                old, new = esc(str(c["old"])[:60]), esc(str(c["new"])[:60])
+                old, new = (esc(x) for x in where_differ(str(c["old"]), str(c["new"])))
                 console.print(f"  {esc(c['field'])}: {old} -> {new}", highlight=False)
 
 

@@ -60,11 +60,14 @@ def summary(trial_id, sources, llm_url, llm_model, db_path, as_json):
         trial = TrialStore(db).get(trial_id).trial
     except TrialNotFound as exc:
         raise UserError(str(exc)) from None
-    result = summarize(trial, _criteria(db, trial.trial_id))
+    result = summarize(trial, _criteria(db, trial.trial_id), with_grade=False)  # bench only
     if llm_url:
         result = rephrase(result, LlmConfig(llm_url, llm_model, os.environ.get(KEY_ENV)))
     if as_json:
-        print_json(result.to_dict())
+        out = result.to_dict()
+        if not llm_url:
+            out.pop("grade")  # reading grades are measured by bench/summary_bench.py
+        print_json(out)
         return
     console.print(f"[bold]{esc(trial.trial_id)}[/bold]  {esc(trial.title)}", highlight=False)
     for section in result.sections:
@@ -75,7 +78,6 @@ def summary(trial_id, sources, llm_url, llm_model, db_path, as_json):
             suffix = f"  [dim]({esc(s.source)})[/dim]" if sources else ""
             console.print(f"{esc(s.text)}{suffix}", highlight=False, soft_wrap=True)
     console.print(f"\n[dim]{esc(result.disclaimer)}[/dim]", soft_wrap=True)
-    console.print(f"[dim]Reading grade (Flesch-Kincaid): {result.grade}[/dim]")
 
 
 commands = [summary]

@@ -19,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from trialscout import plain
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
-from trialscout.web import records, services, viewmodels
+from trialscout.web import lookup, records, services, summary_view, viewmodels
 from trialscout.web.cache import PageCache
 from trialscout.web.deps import html_error
 from trialscout.web.records import RateLimited
@@ -74,6 +75,13 @@ def _templates() -> Jinja2Templates:
     env.filters["words"] = viewmodels.words
     env.filters["phase"] = viewmodels.phase_label
     env.filters["rule"] = viewmodels.rule_label
+    env.filters["source_label"] = summary_view.source_label
+    env.filters["grouped"] = viewmodels.grouped
+    env.filters["facet_label"] = viewmodels.facet_label
+    env.filters["country"] = viewmodels.country_name
+    env.filters["condition_name"] = lookup.normalized_condition
+    env.filters["inline_code"] = viewmodels.inline_code
+    env.filters["to_doctor"] = plain.to_doctor
     env.filters["highlight"] = viewmodels.highlight
     return templates
 

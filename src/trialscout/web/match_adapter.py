@@ -11,6 +11,7 @@ from typing import Any
 
 from trialscout.match import MatchReport, Where, match_one, match_patient
 from trialscout.patient import Patient, profile_from_dict
+from trialscout.plain.arrange import Arranged, arrange
 from trialscout.store.db import Database
 
 
@@ -31,3 +32,10 @@ def run(
     if narrowed.get("status") in (["any"], ["ANY"]):
         narrowed["status"] = None
     return match_patient(db, patient, where=Where(**narrowed), limit=limit).to_dict()
+
+
+def arranged(
+    db: Database, patient: Patient, trial_id: str, answered: int, criteria: dict | None
+) -> Arranged:
+    """One trial's result arranged answer-first for the patient (plain words, questions)."""
+    return arrange(match_one(db, patient, trial_id).results[0], answered, criteria)

@@ -10,11 +10,13 @@ A questionnaire is not a complete history. Nothing is stored.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from trialscout import plain, vocab
 from trialscout.patient import Patient, profile_from_dict
 
 YES, NO = "yes", "no"
@@ -30,13 +32,13 @@ def labels() -> dict[str, dict[str, str]]:
     """labels.json, checked: the three sections, each a mapping of strings."""
     raw = json.loads(resources.files(__package__).joinpath("labels.json").read_text("utf-8"))
     raw.pop("_doc", None)
-    for section in ("scores", "analytes", "questions"):
+    for section in ("scores", "questions"):
         table = raw.get(section)
         if not isinstance(table, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in table.items()
         ):
             raise ValueError(f"labels.json: section {section!r} must map strings to strings")
-    unknown = set(raw) - {"scores", "analytes", "questions"}
+    unknown = set(raw) - {"scores", "questions"}
     if unknown:
         raise ValueError(f"labels.json: unknown section(s) {sorted(unknown)}")
     return raw
@@ -50,6 +52,16 @@ class Question:
     unit: str | None = None
     options: list[str] = field(default_factory=list)
     criteria: list[int] = field(default_factory=list)  # criterion indexes it serves
+
+    @property
+    def anchor(self) -> str:
+        """The field's id: result questions link to it."""
+        return "q-" + re.sub(r"[^a-z0-9]+", "-", self.key.lower()).strip("-")
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as printed on a lab report ('×10⁹/L'), empty for xULN and pure numbers."""
+        return "" if self.unit in (None, "xULN") else plain.unit_text(self.unit)
 
 
 def _question_for(rule: dict[str, Any], index: int, text: str) -> Question | None:
@@ -67,7 +79,7 @@ def _generated(rule: dict[str, Any], index: int, text: str) -> Question | None:
         return Question("sex", "choice", "Your sex", options=["female", "male"])
     if kind == "lab":
         analyte, unit = rule.get("analyte", "?"), rule.get("unit")
-        name = labels()["analytes"].get(analyte, analyte.replace("_", " "))
+        name = plain.analyte_name(analyte)
         if unit == "xULN":
             label = f"Your latest {name}, as a multiple of the upper limit of normal (ULN)"
             return Question(f"lab:{analyte}", "number", label, "xULN")
@@ -89,7 +101,8 @@ def _generated(rule: dict[str, Any], index: int, text: str) -> Question | None:
 
 
 def build_questions(criteria: dict[str, Any] | None) -> list[Question]:
-    """One question per distinct thing asked, in criteria order."""
+    """One question per distinct thing asked; those serving the most criteria first (they
+    settle the most), otherwise in criteria order."""
     questions: dict[str, Question] = {}
     for index, criterion in enumerate((criteria or {}).get("criteria", [])):
         group = criterion.get("applies_to") or {}
@@ -101,30 +114,86 @@ def build_questions(criteria: dict[str, Any] | None) -> list[Question]:
             q = questions.setdefault(q.key, q)
             if index not in q.criteria:
                 q.criteria.append(index)
-    return list(questions.values())
+    return sorted(questions.values(), key=lambda q: -len(q.criteria))
 
 
-def _number(raw: str | None) -> float | None:
+_ANSWER = re.compile(r"^\s*(?P<op>[<>]=?)?\s*(?P<num>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*?)\s*$")
+
+
+def _number(raw: str) -> float | None:
+    """'120,000' -> 120000, '1,2' (decimal comma) -> 1.2; None when not a number."""
+    text = raw.strip()
+    if re.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        text = text.replace(",", "")
+    elif text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
     try:
-        return float(str(raw).replace(",", ".").strip()) if raw not in (None, "") else None
+        return float(text)
     except ValueError:
         return None
 
 
+def read_answer(q: Question, raw: str) -> tuple[str | float | None, str | None]:
+    """One answer -> (the value the profile takes, None) or (None, a message for the field).
+    Lab values may carry their own unit ('13 g/dL', '120,000 /µL', '120 x10^9/L'): converted
+    by the vocabulary's one unit layer; impossible values are refused, never ignored."""
+    raw = raw.strip()
+    if not raw or q.kind != "number":
+        return raw or None, None
+    m = _ANSWER.match(raw)
+    value = _number(m.group("num")) if m else None
+    example = f" (for example 13{' ' + q.unit_label if q.unit_label else ''})"
+    if value is None:
+        return None, f"Please enter a number{example}."
+    if value < 0:
+        return None, "This cannot be negative."
+    if q.key == "age":
+        return (
+            (value, None)
+            if value <= 120 and not m.group("unit")
+            else (None, "Please give your age in years (0 to 120).")
+        )
+    if not q.key.startswith("lab:"):
+        return value, None
+    return _lab_value(q, m.group("op") or "", value, m.group("unit"))
+
+
+def _lab_value(q: Question, op: str, value: float, unit: str) -> tuple[str | None, str | None]:
+    analyte = q.key[4:]
+    if q.unit == "xULN" and unit.lower().replace(" ", "") in ("", "x", "xuln", "×uln"):
+        return f"{op}{value:g} xULN", None
+    try:
+        converted = vocab.to_canonical(analyte, value, unit or q.unit)
+    except (ValueError, TypeError):
+        shown = q.unit_label or "the unit on your lab report"
+        return None, f"Unit {unit!r} not understood here: use {shown}."
+    return f"{op}{converted.value:g} {converted.unit}", None
+
+
+def check_answers(questions: list[Question], answers: dict[str, str]) -> dict[str, str]:
+    """Messages per field for answers that cannot be used; empty when all are fine."""
+    errors = {}
+    for q in questions:
+        _value, error = read_answer(q, answers.get(q.key) or "")
+        if error:
+            errors[q.key] = error
+    return errors
+
+
 def profile_from_answers(questions: list[Question], answers: dict[str, str]) -> dict[str, Any]:
-    """Contract 2 from the answers given; anything unanswered stays absent (unknown)."""
+    """Contract 2 from the answers given; anything unanswered or refused stays absent."""
     profile: dict[str, Any] = {}
     for q in questions:
-        raw = (answers.get(q.key) or "").strip()
-        if not raw:
+        value, error = read_answer(q, answers.get(q.key) or "")
+        if value is None or error:
             continue
-        if q.key == "age" and (age := _number(raw)) is not None:
-            profile["age"] = age
+        raw = str(value)
+        if q.key == "age":
+            profile["age"] = value
         elif q.key == "sex" and raw in q.options:
             profile["sex"] = raw
-        elif q.key.startswith("lab:") and (value := _number(raw)) is not None:
-            unit = f" {q.unit}" if q.unit else ""
-            profile.setdefault("labs", {})[q.key[4:]] = f"{value:g}{unit}"
+        elif q.key.startswith("lab:"):
+            profile.setdefault("labs", {})[q.key[4:]] = raw
         elif q.key.startswith("score:"):
             profile.setdefault("scores", {})[q.key[6:]] = raw
         elif q.key.startswith("condition:") and raw in (YES, NO):

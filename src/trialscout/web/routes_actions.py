@@ -60,8 +60,8 @@ async def eligibility_form(request: Request, trial_id: str):
     tid = _tid(request, trial_id)
     trial = TrialStore(db(request)).get(tid).trial
     parsed, questions = _questions(request, tid)
-    ctx = {"trial": trial, "questions": questions, "parsed": parsed, "answers": {}}
-    return render(request, "eligibility.html", ctx | {"result": None})
+    ctx = {"trial": trial, "questions": questions, "parsed": parsed, "answers": {}, "errors": {}}
+    return render(request, "eligibility.html", ctx | {"result": None, "first_error": None})
 
 
 @router.post("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
@@ -71,14 +71,16 @@ async def eligibility_check(request: Request, trial_id: str):
     tid = _tid(request, trial_id)
     parsed, questions = _questions(request, tid)
     answers = {q.key: form.get(q.key, "") for q in questions}
+    errors = questionnaire.check_answers(questions, answers)
     result, match_missing = None, None
-    try:
-        patient = questionnaire.patient_from_answers(questions, answers)
-    except ValueError as exc:  # the patient stage refused an answer (names the field)
-        match_missing = f"your answers could not be read ({exc})"
-    else:
-        contract3 = services.match(db(request), patient, [tid], 1)
-        result = contract3["results"][0]
+    if not errors:
+        try:
+            patient = questionnaire.patient_from_answers(questions, answers)
+        except ValueError as exc:  # the patient stage refused an answer (names the field)
+            match_missing = f"your answers could not be read ({exc})"
+        else:
+            given = sum(1 for v in answers.values() if v.strip())
+            result = services.match_arranged(db(request), patient, tid, given, parsed)
     trial = TrialStore(db(request)).get(tid).trial
     ctx = {
         "trial": trial,
@@ -87,8 +89,10 @@ async def eligibility_check(request: Request, trial_id: str):
         "answers": answers,
         "result": result,
         "match_missing": match_missing,
+        "errors": errors,
+        "first_error": next(iter(errors), None),
     }
-    return render(request, "eligibility.html", ctx)
+    return render(request, "eligibility.html", ctx, 400 if errors else 200)
 
 
 @router.post("/trials/{trial_id}/notes")
@@ -183,3 +187,16 @@ async def subscribe(request: Request, trial_id: str):
     )
     ctx = {"email": clean["email"], "kind": clean["kind"], "target": target, "trial_id": tid}
     return render(request, "subscribe_done.html", ctx)
+
+
+@router.get("/trials/{trial_id}/questions", response_class=HTMLResponse)
+async def doctor_questions(request: Request, trial_id: str):
+    """A one-page sheet to print: what to ask your doctor (the facts that decide the most
+    criteria first) and the study team (what only they can judge). Built from an empty
+    questionnaire, so it holds every criterion that is not yet known."""
+    tid = _tid(request, trial_id)
+    parsed, questions = _questions(request, tid)
+    patient = questionnaire.patient_from_answers(questions, {})
+    result = services.match_arranged(db(request), patient, tid, 0, parsed)
+    trial = TrialStore(db(request)).get(tid).trial
+    return render(request, "questions.html", {"trial": trial, "result": result})

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import services
+from trialscout.web import lookup, services
 from trialscout.web.deps import db, render
 from trialscout.web.search_params import SearchParams, facet_links, search_params
 from trialscout.web.trial_page import related, render_trial
@@ -48,8 +49,13 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, params: SearchParams = search_params):
+    tid = lookup.find_trial_id(db(request), params.q) if params.q else None
+    if tid:  # a trial's ID goes straight to the trial
+        return RedirectResponse(f"/trials/{quote(tid, safe='')}", status_code=303)
     searched = bool(params.q or params.filters())
     data = _run_search(request, params) if searched else {}
+    if searched and params.q and not data.get("total"):
+        data["suggestions"] = lookup.did_you_mean(db(request), params.q)
     return render(
         request,
         "search.html",
@@ -74,17 +80,30 @@ async def related_trials(request: Request, trial_id: str, fragment: bool = False
     return render(request, "related_fragment.html" if fragment else "related.html", ctx)
 
 
+OPEN_STATUSES = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"]
+LOCATION_STATUSES = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION",
+                     "ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "WITHDRAWN",
+                     "SUSPENDED", "UNKNOWN"]  # fmt: skip
+
+
 @router.get("/locations", response_class=HTMLResponse)
 async def locations(request: Request, params: SearchParams = search_params):
-    """Trials near a place, nearest site first; without a place, counts by country."""
+    """Trials near a place, nearest site first, a page at a time; open trials only unless the
+    visitor picks a status ('any' for every status). Without a place, counts by country."""
+    chosen = params.status[0] if params.status else "open"
+    if chosen.lower() == "any":
+        params.status = []
+    elif chosen.lower() == "open":
+        params.status = list(OPEN_STATUSES)
     if params.near or (params.lat is not None and params.lon is not None):
         params.sort = "distance"
         data = _run_search(request, params)
     else:  # open trials by country, from the search facets
-        browse = SearchParams(q="", status=["RECRUITING", "NOT_YET_RECRUITING"], limit=1)
+        browse = SearchParams(q="", status=list(OPEN_STATUSES), limit=1)
         data = _run_search(request, browse)
         data["hits"] = []
-    return render(request, "locations.html", {"params": params, **data})
+    ctx = {"params": params, "status_choice": chosen, "statuses": LOCATION_STATUSES, **data}
+    return render(request, "locations.html", ctx)
 
 
 @router.get("/faq", response_class=HTMLResponse)

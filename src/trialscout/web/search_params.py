@@ -76,17 +76,33 @@ def _params(
     ] = None,
     healthy_volunteers: Annotated[str | None, Query(description="true/false.")] = None,
     has_results: Annotated[str | None, Query(description="true/false.")] = None,
-    country: Annotated[str | None, Query(max_length=100)] = None,
-    city: Annotated[str | None, Query(max_length=100)] = None,
+    country: Annotated[
+        str | None, Query(max_length=100, description="Only trials with a site in this country.")
+    ] = None,
+    city: Annotated[
+        str | None, Query(max_length=100, description="Only trials with a site in this city.")
+    ] = None,
     near: Annotated[str | None, Query(max_length=200, description="A place name.")] = None,
-    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    lat: Annotated[
+        float | None, Query(ge=-90, le=90, description="Latitude of the patient (with lon).")
+    ] = None,
+    lon: Annotated[
+        float | None, Query(ge=-180, le=180, description="Longitude of the patient (with lat).")
+    ] = None,
     radius_km: Annotated[
         str | None, Query(description="Distance limit from `near` or lat/lon.")
     ] = None,
-    sort: Annotated[str, Query(pattern="^(relevance|last_update|distance)$")] = "relevance",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10000)] = 0,
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(relevance|last_update|distance)$",
+            description="Order: relevance, last_update (newest first) or distance (nearest).",
+        ),
+    ] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=100, description="Hits per page (1 to 100).")] = 20,
+    offset: Annotated[
+        int, Query(ge=0, le=10000, description="Hits to skip, for the next pages.")
+    ] = 0,
 ) -> SearchParams:
     return SearchParams(
         q=q.strip(),

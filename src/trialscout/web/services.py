@@ -245,6 +245,15 @@ def match(
         raise PlaceUnknown(str(exc)) from None
 
 
+def match_arranged(
+    db: Database, patient: Any, trial_id: str, answered: int, criteria: dict | None = None
+) -> Any:
+    """One trial judged for a Patient, arranged answer-first (trialscout.plain.arrange)."""
+    from trialscout.web import match_adapter
+
+    return match_adapter.arranged(db, patient, trial_id, answered, criteria)
+
+
 # -- alerts -----------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, services, viewmodels
+from trialscout.web import records, related_view, services, site_map, summary_view, viewmodels
 from trialscout.web.deps import db, render, visitor
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def trial_context(
         "identifiers": viewmodels.identifiers(trial),
         "timeline": viewmodels.timeline(trial),
         "sites": viewmodels.sites(trial, origin, reveal, _locator(request)),
+        "map_dots": site_map.site_map(trial, _locator(request), origin),
         "central_contacts": [
             (viewmodels.shown if reveal else viewmodels.masked)(c) for c in trial.central_contacts
         ],
@@ -97,6 +98,8 @@ def trial_context(
         "parsed": parsed,
         "criteria_missing": criteria_missing,
         "summary": summary,
+        "summary_lead": summary_view.lead(trial, parsed),
+        "summary_sections": summary_view.sections(summary),
         "summary_missing": summary_missing,
         "similar": similar or [],
         "similar_missing": similar_missing,
@@ -129,6 +132,8 @@ def related(request: Request, trial_id: str) -> dict[str, Any]:
     similar, missing = _optional(
         request.app.state.cache.get_or_compute,
         ("similar", tid, record.version),
-        lambda: services.similar(database, tid, 5),
+        lambda: related_view.arrange(
+            database, record.trial, services.similar(database, tid, related_view.CANDIDATES), 5
+        ),
     )
     return {"trial": record.trial, "similar": similar or [], "similar_missing": missing}

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from trialscout import plain
 from trialscout.registry.model import Contact, Location, Trial
 
 MASK = "•••"
@@ -29,7 +30,7 @@ def words(value: str | None) -> str:
 
 def phase_label(phases: list[str] | None) -> str:
     if not phases:
-        return "Not applicable"
+        return "Phase not stated"
     labels = []
     for p in phases:
         m = re.fullmatch(r"(EARLY_)?PHASE(\d)", p or "")
@@ -38,6 +39,28 @@ def phase_label(phases: list[str] | None) -> str:
         else:
             labels.append("Not applicable" if p == "NA" else words(p))
     return " / ".join(labels)
+
+
+_SMALL_WORDS = {"of", "and", "the", "da", "del", "de"}
+
+
+def country_name(value: str | None) -> str:
+    """'united states' -> 'United States', 'korea, republic of' -> 'Korea, Republic of'."""
+    parts = (value or "").split()
+    return " ".join(
+        w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(parts)
+    )
+
+
+def facet_label(value: str | None, name: str) -> str:
+    """A facet value as shown; a record without the field says 'Not stated', never 'None'."""
+    if value is None or str(value).strip().upper() in ("", "NONE", "NULL"):
+        return "Not stated"
+    if name == "phase":
+        return phase_label([value])
+    if name == "country":
+        return country_name(value)
+    return words(value)
 
 
 def masked(contact: Contact) -> dict[str, str | None]:
@@ -133,7 +156,7 @@ def basic_info(trial: Trial) -> list[tuple[str, str]]:
     ages = f"{e.minimum_age or 'No minimum'} to {e.maximum_age or 'no maximum'}"
     volunteers = {True: "Accepted", False: "Not accepted", None: "Not stated"}
     rows = [
-        ("Status", words(trial.overall_status)),
+        ("Status", words(trial.overall_status) or "Not stated"),
         ("Phase", phase_label(trial.phases)),
         ("Study type", words(trial.study_type)),
         ("Enrollment", enrollment),
@@ -182,7 +205,10 @@ def criteria_checklist(
         for i, c in enumerate(parsed["criteria"]):
             kind = c.get("kind") if c.get("kind") in out else "other"
             rules = [r for r in c.get("rules", []) if r.get("type") != "other"]
-            out[kind].append({"index": i, "text": c.get("text", ""), "rules": rules})
+            topic = criterion_topic(rules, kind)
+            out[kind].append(
+                {"index": i, "text": c.get("text", ""), "rules": rules, "topic": topic}
+            )
         return out
     kind = "other"
     for line in (raw or "").splitlines():
@@ -196,34 +222,61 @@ def criteria_checklist(
         if low.startswith("exclusion criteria"):
             kind = "exclusion"
             continue
-        out[kind].append({"index": None, "text": re.sub(r"^\d+[.)]\s*", "", text), "rules": []})
+        text = re.sub(r"^\d+[.)]\s*", "", text)
+        out[kind].append({"index": None, "text": text, "rules": [], "topic": TOPICS[-1]})
     return out
 
 
-def rule_label(rule: dict[str, Any]) -> str:
-    """A short chip for a parsed rule, e.g. 'platelets ≥ 50 10^9/L'."""
-    ops = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
-    kind = rule.get("type")
-    if kind == "age":
-        low, high = rule.get("min"), rule.get("max")
-        if low is not None and high is not None:
-            return f"age {low:g}–{high:g} years"
-        return f"age ≥ {low:g} years" if low is not None else f"age ≤ {high:g} years"
-    if kind == "sex":
-        return "sex: " + ", ".join(rule.get("allowed", []))
-    if kind == "lab":
-        op = ops.get(rule.get("op", ""), rule.get("op", ""))
-        return f"{rule.get('analyte')} {op} {rule.get('value')} {rule.get('unit', '')}".strip()
-    if kind == "score":
-        if rule.get("allowed"):
-            return f"{rule.get('system')}: " + ", ".join(map(str, rule["allowed"]))
-        return f"{rule.get('system')} {ops.get(rule.get('op', ''), '')} {rule.get('value')}"
-    if kind in ("condition", "therapy"):
-        prefix = "" if rule.get("present", True) else "no "
-        return f"{prefix}{rule.get('name')}"
-    if kind == "life_expectancy":
-        return f"life expectancy {ops.get(rule.get('op', ''), '')} {rule.get('value')} months"
-    return str(kind)
+TOPICS = (
+    "Age and sex",
+    "Your illness and its stage",
+    "Lab results",
+    "Treatments",
+    "Other health conditions",
+    "Other",
+)
+_TOPIC_OF = {
+    "age": 0,
+    "sex": 0,
+    "score": 1,
+    "life_expectancy": 1,
+    "lab": 2,
+    "therapy": 3,
+    "condition": 4,
+}
+
+
+def criterion_topic(rules: list[dict[str, Any]], kind: str) -> str:
+    """The group a criterion is listed under, from its first computable rule: a condition the
+    trial asks for is the illness studied; one it excludes is another health condition."""
+    for r in rules:
+        if r.get("type") == "condition":
+            return TOPICS[1] if kind == "inclusion" and r.get("present", True) else TOPICS[4]
+        if r.get("type") in _TOPIC_OF:
+            return TOPICS[_TOPIC_OF[r["type"]]]
+    return TOPICS[-1]
+
+
+def grouped(items: list[dict[str, Any]], kind: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Criteria of one kind under their topics, topics in a fixed order, every item kept."""
+    out = []
+    for topic in TOPICS:
+        chosen = [c for c in items if c.get("topic", TOPICS[-1]) == topic]
+        if chosen:
+            out.append((topic, chosen))
+    return out
+
+
+def rule_label(rule: dict[str, Any], text: str = "") -> str:
+    """A chip for a parsed rule as people write it ('platelets at least 50 ×10⁹/L'); `text` is
+    the criterion's own text, so numbers show as the trial stated them."""
+    return plain.rule_phrase(rule, text)
+
+
+def inline_code(text: str | None) -> Markup:
+    """API descriptions write `name` for code: escaped, then shown as <code>, no backticks."""
+    escaped = str(escape(text or ""))
+    return Markup(re.sub(r"`([^`]{1,200})`", r"<code>\1</code>", escaped))
 
 
 def highlight(snippet: str | None) -> Markup:

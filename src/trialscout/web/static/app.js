@@ -44,3 +44,26 @@
     })
     .catch(function () { /* the link stays */ });
 })();
+
+// A form with errors comes back with `autofocus` on its first wrong field. Chrome ignores
+// autofocus when the URL has a #fragment (the form's own section), and its scroll to the
+// fragment comes after the scripts: so focus the field once the page has loaded.
+(function () {
+  "use strict";
+  function focusFirstError() {
+    var field = document.querySelector("[autofocus][aria-invalid]");
+    if (!field || document.activeElement === field) { return; }
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "center" });
+  }
+  window.addEventListener("load", function () { setTimeout(focusFirstError, 0); });
+}());
+
+// "Print this page" buttons (no inline scripts: the Content-Security-Policy forbids them).
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-print]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () { window.print(); });
+  }
+}());
