@@ -79,8 +79,7 @@ def patient_key(resource: dict[str, Any]) -> str | None:
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as fh:
-        for n, line in enumerate(fh, 1):
-            yield n, line
+        yield from enumerate(fh, 1)
 
 
 def read_file(path: str | Path) -> list[Record | Issue]:
