@@ -121,7 +121,7 @@ def screen_patient(
 ) -> PatientResult:
     """Judge one patient: all trials if the patient is new or changed, else only the trials
     that changed since the last run (`previous`: patient id -> resources hash)."""
-    digest = resources_hash(records)
+    digest = f"{resources_hash(records)}:{_age_on(records, today)}"
     unchanged = previous.get(patient_id) == digest
     todo = trials.subset(set(changed_trials)) if unchanged else trials
     if unchanged and not len(todo):
@@ -132,6 +132,20 @@ def screen_patient(
     return PatientResult(
         patient_id, digest, judge_patient(patient, patient_id, todo, today), issues, unchanged
     )
+
+
+def _age_on(records: list[Record], today: date) -> str:
+    """Whole years of age on the run date: a birthday changes the patient's verdicts, so it
+    is part of what makes a patient 'changed' (other date windows are not; see docs/screen.md)."""
+    for r in records:
+        born = r.resource.get("birthDate") if r.resource.get("resourceType") == "Patient" else None
+        if isinstance(born, str):
+            try:
+                b = date.fromisoformat(born[:10])
+            except ValueError:
+                return "?"
+            return str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
+    return "?"
 
 
 def screen_group(
