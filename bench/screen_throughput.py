@@ -87,7 +87,9 @@ def main() -> None:
             f"{time.perf_counter() - t0:.1f} s; {len(trials)} open trials"
         )
         reads, serial = serial_baseline(export, trials, args.serial)
-        print(f"baseline, serial in-process: {reads:.0f} patients read/s, {serial:.0f} judgements/s")
+        print(
+            f"baseline, serial in-process: {reads:.0f} patients read/s, {serial:.0f} judgements/s"
+        )
         runs = [on_cluster(export, trials, w, gen.patients, tmp_path / f"out{w}") for w in (1, 2)]
     for r in runs:
         print(

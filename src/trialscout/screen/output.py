@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from trialscout.screen.judge import CANDIDATE, Judgement
+from trialscout.screen.latest import folder_name
 
 STATE = "state.json"
 JUDGEMENTS = "judgements.parquet"
@@ -156,8 +157,7 @@ def write_run(
 
 
 def _safe(trial_id: str) -> str:
-    """A folder name from a registry id (letters, digits, '-', '_' only)."""
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in trial_id)
+    return folder_name(trial_id).removeprefix("trial=")
 
 
 def read_candidates(out: Path, trial_id: str) -> list[dict[str, Any]]:
