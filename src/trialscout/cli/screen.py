@@ -58,11 +58,16 @@ def screen(
             connect,
             select_trials,
         )
+        from trialscout.screen.export import input_files
         from trialscout.screen import screen as run_screen
     except ImportError:
         raise UserError(
             "screening needs the 'screen' extra: pip install 'trialscout[screen]'"
         ) from None
+    try:
+        input_files(export_dir)  # fail fast, before a cluster starts
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
     filters = TrialFilter(query, country, city, condition, sponsor)
     db = open_database(db_path)
     try:

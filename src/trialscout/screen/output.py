@@ -22,9 +22,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from trialscout.screen.judge import CANDIDATE, Judgement
 from trialscout.screen.latest import folder_name
 
@@ -35,17 +32,22 @@ SUMMARY = "summary"
 NEW = "new_since_last_run.csv"
 VERDICTS = ("eligible", "possibly_eligible", "not_eligible")
 
-_SCHEMA = pa.schema(
-    [
-        ("patient", pa.string()),
-        ("trial_id", pa.string()),
-        ("nct_id", pa.string()),
-        ("verdict", pa.string()),
-        ("score", pa.float64()),
-        ("deciding", pa.list_(pa.string())),
-        ("questions", pa.list_(pa.string())),
-    ]
-)
+
+def _pa():
+    """pyarrow, from the `screen` extra (imported on use: the package imports without it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pa, pq
+
+
+def _schema():
+    pa, _ = _pa()
+    strings = pa.list_(pa.string())
+    fields = [(n, pa.string()) for n in ("patient", "trial_id", "nct_id", "verdict")]
+    return pa.schema(
+        [*fields, ("score", pa.float64()), ("deciding", strings), ("questions", strings)]
+    )
 
 
 def private_dir(path: Path) -> Path:
@@ -67,7 +69,8 @@ def _commit(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_table(table: pa.Table, path: Path) -> None:
+def write_table(table, path: Path) -> None:
+    _, pq = _pa()
     tmp = _tmp(path)
     with open(tmp, "wb", opener=_opener) as fh:
         pq.write_table(table, fh)
@@ -108,7 +111,7 @@ def to_rows(judgements: Iterable[Judgement]) -> list[dict[str, Any]]:
 
 def read_judgements(out: Path) -> list[dict[str, Any]]:
     path = out / JUDGEMENTS
-    return pq.read_table(path).to_pylist() if path.is_file() else []
+    return _pa()[1].read_table(path).to_pylist() if path.is_file() else []
 
 
 def read_state(out: Path) -> dict[str, Any]:
@@ -131,8 +134,9 @@ def write_run(
     out: Path, rows: list[dict[str, Any]], trial_titles: dict[str, tuple[str, str]]
 ) -> list[dict]:
     """Candidate lists per trial, the summary and all judgements; returns the summary rows."""
+    pa, _ = _pa()
     private_dir(out)
-    write_table(pa.Table.from_pylist(rows, schema=_SCHEMA), out / JUDGEMENTS)
+    write_table(pa.Table.from_pylist(rows, schema=_schema()), out / JUDGEMENTS)
     by_trial: dict[str, list[dict[str, Any]]] = {t: [] for t in trial_titles}
     for row in rows:
         by_trial.setdefault(row["trial_id"], []).append(row)
@@ -148,7 +152,7 @@ def write_run(
         summary.append({"trial_id": tid, "nct_id": nct, "title": title, **counts})
         cands = _ordered([r for r in trial_rows if r["verdict"] in CANDIDATE])
         folder = private_dir(cand_root / f"trial={_safe(tid)}")
-        write_table(pa.Table.from_pylist(cands, schema=_SCHEMA), folder / "candidates.parquet")
+        write_table(pa.Table.from_pylist(cands, schema=_schema()), folder / "candidates.parquet")
         write_csv(cands, cols, folder / "candidates.csv")
     scols = ["trial_id", "nct_id", "title", *VERDICTS]
     write_table(pa.Table.from_pylist(summary), out / f"{SUMMARY}.parquet")
@@ -163,9 +167,9 @@ def _safe(trial_id: str) -> str:
 def read_candidates(out: Path, trial_id: str) -> list[dict[str, Any]]:
     """The latest run's candidates of one trial (the coordinator page reads this)."""
     path = Path(out) / CANDIDATES / f"trial={_safe(trial_id)}" / "candidates.parquet"
-    return pq.read_table(path).to_pylist() if path.is_file() else []
+    return _pa()[1].read_table(path).to_pylist() if path.is_file() else []
 
 
 def read_summary(out: Path) -> list[dict[str, Any]]:
     path = Path(out) / f"{SUMMARY}.parquet"
-    return pq.read_table(path).to_pylist() if path.is_file() else []
+    return _pa()[1].read_table(path).to_pylist() if path.is_file() else []
