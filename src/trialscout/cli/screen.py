@@ -58,8 +58,8 @@ def screen(
             connect,
             select_trials,
         )
-        from trialscout.screen.export import input_files
         from trialscout.screen import screen as run_screen
+        from trialscout.screen.export import input_files
     except ImportError:
         raise UserError(
             "screening needs the 'screen' extra: pip install 'trialscout[screen]'"
