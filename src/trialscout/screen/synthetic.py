@@ -13,6 +13,7 @@ import copy
 import gzip
 import random
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ def _thin(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rest + list(latest.values())
 
 
+@cache
 def _coded_conditions() -> list[tuple[str, str]]:
     """(concept, ICD-10-CM code) for every vocabulary condition that has one."""
     out = []
@@ -197,7 +199,7 @@ def _extras(pid, rng, today, hbv_share, hcc_share) -> tuple[list[dict[str, Any]]
     added: list[dict[str, Any]] = []
     onset = today - timedelta(days=rng.randint(30, 4000))
     hcc = rng.random() < hcc_share
-    hbv = hcc and rng.random() < 0.7 or rng.random() < hbv_share
+    hbv = (hcc and rng.random() < 0.7) or rng.random() < hbv_share
     if hbv:
         added.append(_condition(pid, f"{pid}-hbv", "Chronic viral hepatitis B", "B18.1", onset))
         name, code = rng.choice(ANTIVIRALS)
