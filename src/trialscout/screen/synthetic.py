@@ -13,8 +13,8 @@ import copy
 import gzip
 import random
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
