@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from trialscout.screen.export import (
     ExportError,
     Issue,
     Record,
+    compact,
     input_files,
     patient_key,
     read_file,
@@ -63,6 +65,19 @@ def test_truncated_gzip_is_reported_not_raised(tmp_path: Path):
     assert any(isinstance(i, Issue) and i.file == str(path) for i in items)
 
 
+def test_narrative_is_dropped_and_unused_types_skipped(tmp_path: Path):
+    path = tmp_path / "mixed.ndjson"
+    cond = {
+        "resourceType": "Condition",
+        "text": {"div": "<div>x</div>"},
+        "subject": {"reference": "Patient/a"},
+    }
+    enc = {"resourceType": "Encounter", "subject": {"reference": "Patient/a"}}
+    path.write_text(json.dumps(cond) + "\n" + json.dumps(enc) + "\n")
+    (rec,) = read_file(path)
+    assert rec.kind == "Condition" and "text" not in rec.resource and rec.line == 1
+
+
 def test_bundle_folder_yields_patient_records():
     items = [i for f in input_files(BUNDLES) for i in read_file(f)]
     records = [i for i in items if isinstance(i, Record)]
@@ -77,7 +92,8 @@ def test_empty_folder_is_a_clear_error(tmp_path: Path):
 def test_hash_ignores_order_but_not_content():
     recs = [i for i in read_file(EXPORT / "Condition.000.ndjson") if isinstance(i, Record)][:3]
     assert resources_hash(recs) == resources_hash(list(reversed(recs)))
-    changed = Record(recs[0].patient, "f", 1, {**recs[0].resource, "onsetDateTime": "2001-01-01"})
+    moved = compact({**recs[0].resource, "onsetDateTime": "2001-01-01"})
+    changed = Record(recs[0].patient, "Condition", "f", 1, moved)
     assert resources_hash([changed, *recs[1:]]) != resources_hash(recs)
 
 
@@ -85,7 +101,13 @@ def test_invalid_resource_is_left_out_and_named():
     recs = [i for f in input_files(EXPORT) for i in read_file(f) if isinstance(i, Record)]
     pid = recs[0].patient
     mine = [r for r in recs if r.patient == pid]
-    bad = Record(pid, "Condition.x.ndjson", 7, {"resourceType": "Condition", "subject": 5})
+    bad = Record(
+        pid,
+        "Condition",
+        "Condition.x.ndjson",
+        7,
+        compact({"resourceType": "Condition", "subject": 5}),
+    )
     patient, issues = build_patient([*mine, bad], TODAY)
     assert patient is not None
     assert [(i.file, i.line) for i in issues] == [("Condition.x.ndjson", 7)]

@@ -30,12 +30,27 @@ class ExportError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One resource of one patient, with where it came from (for error messages)."""
+    """One resource of one patient, with where it came from (for error messages).
+
+    The resource travels through the join as canonical JSON bytes (sorted keys, narrative
+    `text` dropped: the reader never uses it), several times smaller than the parsed dict."""
 
     patient: str
+    kind: str  # resourceType
     file: str
     line: int
-    resource: dict[str, Any]
+    raw: bytes
+
+    @property
+    def resource(self) -> dict[str, Any]:
+        return orjson.loads(self.raw)
+
+
+def compact(resource: dict[str, Any]) -> bytes:
+    """Canonical bytes of a resource without its human-readable narrative."""
+    return orjson.dumps(
+        {k: v for k, v in resource.items() if k != "text"}, option=orjson.OPT_SORT_KEYS
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +116,12 @@ def _read_ndjson(path: Path) -> Iterator[Record | Issue]:
         if len(raw) > MAX_LINE_BYTES:
             yield Issue(str(path), n, f"line longer than {MAX_LINE_BYTES} bytes")
             continue
-        yield _record(raw, str(path), n)
+        item = _record(raw, str(path), n)
+        if item is not None:
+            yield item
 
 
-def _record(raw: bytes, file: str, line: int) -> Record | Issue:
+def _record(raw: bytes, file: str, line: int) -> Record | Issue | None:
     try:
         res = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -114,11 +131,15 @@ def _record(raw: bytes, file: str, line: int) -> Record | Issue:
     return _keyed(res, file, line)
 
 
-def _keyed(res: dict[str, Any], file: str, line: int) -> Record | Issue:
+def _keyed(res: dict[str, Any], file: str, line: int) -> Record | Issue | None:
+    """The resource as a `Record` of its patient; None for types the reader does not use."""
+    kind = res["resourceType"]
+    if kind not in USED:
+        return None
     key = patient_key(res)
     if key is None:
-        return Issue(file, line, f"{res['resourceType']} without a patient reference")
-    return Record(key, file, line, res)
+        return Issue(file, line, f"{kind} without a patient reference")
+    return Record(key, kind, file, line, compact(res))
 
 
 def _read_bundle(path: Path) -> Iterator[Record | Issue]:
@@ -141,9 +162,8 @@ def _read_bundle(path: Path) -> Iterator[Record | Issue]:
         res = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
             yield Issue(str(path), i, "entry without a resource")
-        elif res["resourceType"] in USED:
-            # bundles from Synthea reference the patient by its fullUrl (urn:uuid:...)
-            yield _keyed(res, f"{path} entry", i)
+        elif (item := _keyed(res, f"{path} entry", i)) is not None:
+            yield item  # Synthea bundles reference the patient by its fullUrl (urn:uuid:...)
 
 
 def is_issue(item: Record | Issue) -> bool:
@@ -152,7 +172,7 @@ def is_issue(item: Record | Issue) -> bool:
 
 def is_used(item: Record | Issue) -> bool:
     """A record of a type the patient reader uses (Claims, Encounters... are skipped)."""
-    return isinstance(item, Record) and item.resource.get("resourceType") in USED
+    return isinstance(item, Record) and item.kind in USED
 
 
 def record_key(item: Record) -> str:
@@ -161,8 +181,7 @@ def record_key(item: Record) -> str:
 
 def resources_hash(records: list[Record]) -> str:
     """Changes exactly when the patient's resources change (order across files ignored)."""
-    blobs = sorted(orjson.dumps(r.resource, option=orjson.OPT_SORT_KEYS) for r in records)
     h = hashlib.sha256()
-    for blob in blobs:
+    for blob in sorted(r.raw for r in records):
         h.update(hashlib.sha256(blob).digest())
     return h.hexdigest()
