@@ -12,6 +12,7 @@ Run: nice .venv/bin/python bench/screen_throughput.py [--patients 2000] [--trial
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import time
@@ -97,6 +98,8 @@ def main() -> None:
             f"{r['rate']:.0f}/s ({r['rate'] / r['workers']:.0f}/s per worker; goal "
             f"{GOAL_PER_WORKER}), peak worker memory {r['peak_mb']:.0f} MB"
         )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end (2 cores, shared): {load}")
     scaling = runs[1]["rate"] / runs[0]["rate"]
     print(f"scaling 1 -> 2 workers: {scaling:.2f}x (goal {GOAL_SCALING}x)")
     per_worker = runs[0]["rate"]
