@@ -156,6 +156,16 @@ def screen_group(
     changed_trials: frozenset[str],
 ) -> list[PatientResult]:
     """A Dask partition: (patient id, records) pairs from the join."""
-    return [
-        screen_patient(pid, recs, trials, today, previous, changed_trials) for pid, recs in groups
-    ]
+    return [_guarded(pid, recs, trials, today, previous, changed_trials) for pid, recs in groups]
+
+
+def _guarded(pid, recs, trials, today, previous, changed_trials) -> PatientResult:
+    """A bug hit by one patient is reported (by file, with the error's type only: its message
+    might quote patient data) and the run goes on with the others."""
+    try:
+        return screen_patient(pid, recs, trials, today, previous, changed_trials)
+    except Exception as exc:  # noqa: BLE001 - any failure of one patient must not stop the run
+        where = recs[0].file if recs else "?"
+        line = recs[0].line if recs else 0
+        problem = f"patient skipped: internal error ({type(exc).__name__})"
+        return PatientResult(pid, "", [], [Issue(where, line, problem)])
