@@ -12,7 +12,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[web,dev]"
+	$(BIN)/pip install -q -e ".[web,dev,screen]"
 	touch $(STAMP)
 
 # The main job on the embedded default: load the bundled demo data into SQLite, then run the app.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from trialscout.vocab import icd
 from trialscout.vocab.load import codes, read, terms
@@ -138,6 +138,7 @@ def _aliases(kind: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)  # the matcher asks the same few names millions of times (screening)
 def canonical(text: str, kind: str) -> str | None:
     """'HCC', 'hepatoma' -> 'hepatocellular carcinoma'; None when the vocabulary lacks it."""
     return _aliases(kind).get(norm(text))

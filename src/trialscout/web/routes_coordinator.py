@@ -6,6 +6,8 @@ Accounts live in the `coordinators` table with scrypt-hashed passwords; create o
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -87,3 +89,24 @@ async def set_status(request: Request, request_id: int):
         raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
     records.set_contact_status(db(request), request_id, form["status"])
     return RedirectResponse("/coordinator", status_code=303)
+
+
+@router.get("/screening", response_class=HTMLResponse)
+async def screening_page(request: Request, trial: str | None = None):
+    """The latest `trialscout screen` run in $TRIALSCOUT_SCREEN_DIR: trials with their counts,
+    or one trial's candidates (patient ids from the site's own export; coordinators only)."""
+    user = _coordinator(request)
+    if user is None:
+        return RedirectResponse("/coordinator/login", status_code=303)
+    from trialscout.screen import latest
+
+    out_dir = os.environ.get("TRIALSCOUT_SCREEN_DIR") or None
+    trial = (trial or "").strip()[:64]
+    ctx = {
+        "user": user,
+        "configured": out_dir is not None,
+        "trial": trial,
+        "summary": latest.summary(out_dir) if out_dir and not trial else [],
+        "candidates": latest.candidates(out_dir, trial) if out_dir and trial else [],
+    }
+    return render(request, "coordinator_screening.html", ctx)

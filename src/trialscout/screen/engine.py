@@ -1,0 +1,118 @@
+"""Run a screening on Dask distributed: read files, join per patient, judge, gather.
+
+The graph: one task per input file reads it (`export.read_file`); a Dask bag `groupby` on the
+patient id joins a patient's resources across files (a task shuffle on the workers, not a dict
+in this process); one task per joined partition judges its patients against the `TrialSet`,
+which enters the graph once and is sent to each worker once. The scheduler retries a task whose
+worker died, so a killed worker costs time, not results.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from trialscout.screen.export import Issue, input_files, is_issue, is_used, read_file, record_key
+from trialscout.screen.judge import PatientResult, screen_group
+from trialscout.screen.trials import TrialSet
+
+TARGET_PATIENTS_PER_TASK = 200  # judging tasks of ~1 s keep the progress bar and retries fine
+
+
+class EngineError(ValueError):
+    """The cluster could not be used (dask missing, scheduler unreachable)."""
+
+
+@dataclass(slots=True)
+class EngineResult:
+    patients: list[PatientResult]
+    issues: list[Issue]
+
+
+def _dask():
+    try:
+        import dask.bag as db
+        from dask import delayed
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise EngineError(
+            "screening needs the 'screen' extra: pip install 'trialscout[screen]'"
+        ) from None
+    return db, delayed, Client, LocalCluster, as_completed
+
+
+@contextmanager
+def connect(scheduler: str | None = None, workers: int | None = None):
+    """A client on `scheduler` (tcp://host:8786), or on a new LocalCluster of `workers`
+    single-threaded processes (default: this machine's cores). Everything listens on the
+    loopback interface only (the scheduler's HTTP status page on a random port)."""
+    _, _, Client, LocalCluster, _ = _dask()
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = workers or os.cpu_count() or 1
+    with (
+        LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            host="127.0.0.1",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _partitions(n_files: int, workers: int, expected_patients: int | None) -> int:
+    by_size = (expected_patients or 0) // TARGET_PATIENTS_PER_TASK
+    return max(1, min(2000, max(by_size, 4 * workers, n_files)))
+
+
+def run(
+    client,
+    export_dir: str | Path,
+    trials: TrialSet,
+    *,
+    today: date,
+    previous: dict[str, str] | None = None,
+    changed_trials: frozenset[str] = frozenset(),
+    expected_patients: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> EngineResult:
+    """Screen every patient of the export against `trials` on `client`'s cluster."""
+    dbag, delayed, _, _, as_completed = _dask()
+    files = [str(p) for p in input_files(export_dir)]
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    read = dbag.from_sequence(files, npartitions=len(files)).map(read_file).flatten()
+    issues_bag = read.filter(is_issue)
+    parts = _partitions(len(files), workers, expected_patients)
+    grouped = read.filter(is_used).groupby(record_key, shuffle="tasks", npartitions=parts)
+    shipped = delayed(trials, pure=True, traverse=False)
+    prev = delayed(previous or {}, pure=True, traverse=False)
+    jobs = [
+        delayed(screen_group, pure=True)(part, shipped, today, prev, changed_trials)
+        for part in grouped.to_delayed()
+    ]
+    futures = client.compute([*jobs, issues_bag])
+    done, total = 0, len(futures)
+    if on_progress:
+        on_progress(done, total)
+    for _ in as_completed(futures):
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+    results = client.gather(futures)
+    patients = [p for part in results[:-1] for p in part]
+    return EngineResult(patients, list(results[-1]))

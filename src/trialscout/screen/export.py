@@ -1,0 +1,187 @@
+"""Read a FHIR Bulk Data export (NDJSON per resource type, maybe gzipped) or a folder of bundles.
+
+Pure functions run inside Dask tasks: one task reads one file and yields records keyed by the
+patient they belong to; the engine joins them across files. A line that is not a JSON resource
+becomes an `Issue` naming the file and line (never its content) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from trialscout.patient.fhir import USED
+
+NDJSON = (".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
+BUNDLES = (".json", ".json.gz")
+MAX_LINE_BYTES = 8_000_000  # one resource; a longer line is reported, not read
+MAX_BUNDLE_BYTES = 200_000_000
+
+
+class ExportError(ValueError):
+    """The export folder itself is unusable (missing, empty); names the path only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One resource of one patient, with where it came from (for error messages).
+
+    The resource travels through the join as canonical JSON bytes (sorted keys, narrative
+    `text` dropped: the reader never uses it), several times smaller than the parsed dict."""
+
+    patient: str
+    kind: str  # resourceType
+    file: str
+    line: int
+    raw: bytes
+
+    @property
+    def resource(self) -> dict[str, Any]:
+        return orjson.loads(self.raw)
+
+
+def compact(resource: dict[str, Any]) -> bytes:
+    """Canonical bytes of a resource without its human-readable narrative."""
+    return orjson.dumps(
+        {k: v for k, v in resource.items() if k != "text"}, option=orjson.OPT_SORT_KEYS
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A line or resource that could not be used: file, line and what was wrong (no content)."""
+
+    file: str
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.problem}"
+
+
+def input_files(folder: str | Path) -> list[Path]:
+    """The NDJSON and bundle files of an export folder (sorted, so runs are reproducible)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ExportError(f"{root}: not a folder")
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(NDJSON + BUNDLES)
+    )
+    if not files:
+        raise ExportError(f"{root}: no .ndjson(.gz) or bundle .json(.gz) files")
+    return files
+
+
+def patient_key(resource: dict[str, Any]) -> str | None:
+    """The patient id a resource belongs to: its own id for Patient, else subject/patient."""
+    if resource.get("resourceType") == "Patient":
+        rid = resource.get("id")
+        return str(rid) if rid else None
+    for field in ("subject", "patient"):
+        ref = resource.get(field)
+        if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
+            # "Patient/123", "urn:uuid:123", or a full URL: the id is the last segment
+            return ref["reference"].rsplit("/", 1)[-1].rsplit(":", 1)[-1] or None
+    return None
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        yield from enumerate(fh, 1)
+
+
+def read_file(path: str | Path) -> list[Record | Issue]:
+    """Every usable resource of one file as a `Record`, every bad line as an `Issue`."""
+    path = Path(path)
+    name = path.name.lower()
+    try:
+        if name.endswith(NDJSON):
+            return list(_read_ndjson(path))
+        return list(_read_bundle(path))
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        return [Issue(str(path), 0, f"unreadable file ({type(exc).__name__})")]
+
+
+def _read_ndjson(path: Path) -> Iterator[Record | Issue]:
+    for n, raw in _lines(path):
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            yield Issue(str(path), n, f"line longer than {MAX_LINE_BYTES} bytes")
+            continue
+        item = _record(raw, str(path), n)
+        if item is not None:
+            yield item
+
+
+def _record(raw: bytes, file: str, line: int) -> Record | Issue | None:
+    try:
+        res = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return Issue(file, line, "not valid JSON")
+    if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
+        return Issue(file, line, "not a FHIR resource (no resourceType)")
+    return _keyed(res, file, line)
+
+
+def _keyed(res: dict[str, Any], file: str, line: int) -> Record | Issue | None:
+    """The resource as a `Record` of its patient; None for types the reader does not use."""
+    kind = res["resourceType"]
+    if kind not in USED:
+        return None
+    key = patient_key(res)
+    if key is None:
+        return Issue(file, line, f"{kind} without a patient reference")
+    return Record(key, kind, file, line, compact(res))
+
+
+def _read_bundle(path: Path) -> Iterator[Record | Issue]:
+    if path.stat().st_size > MAX_BUNDLE_BYTES:
+        yield Issue(str(path), 0, f"bundle larger than {MAX_BUNDLE_BYTES // 1_000_000} MB")
+        return
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        raw = fh.read(MAX_BUNDLE_BYTES + 1)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        yield Issue(str(path), 0, "not valid JSON")
+        return
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        yield Issue(str(path), 0, "not a FHIR Bundle")
+        return
+    entries = data.get("entry") if isinstance(data.get("entry"), list) else []
+    for i, entry in enumerate(entries):
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
+            yield Issue(str(path), i, "entry without a resource")
+        elif (item := _keyed(res, f"{path} entry", i)) is not None:
+            yield item  # Synthea bundles reference the patient by its fullUrl (urn:uuid:...)
+
+
+def is_issue(item: Record | Issue) -> bool:
+    return isinstance(item, Issue)
+
+
+def is_used(item: Record | Issue) -> bool:
+    """A record of a type the patient reader uses (Claims, Encounters... are skipped)."""
+    return isinstance(item, Record) and item.kind in USED
+
+
+def record_key(item: Record) -> str:
+    return item.patient
+
+
+def resources_hash(records: list[Record]) -> str:
+    """Changes exactly when the patient's resources change (order across files ignored)."""
+    h = hashlib.sha256()
+    for blob in sorted(r.raw for r in records):
+        h.update(hashlib.sha256(blob).digest())
+    return h.hexdigest()
