@@ -140,3 +140,34 @@ def test_hba1c_mmol_per_mol_is_affine_not_a_ratio():
 )
 def test_ucum_spellings_from_fhir(analyte, value, unit, expected):
     assert normalize_quantity(analyte, value, unit).value == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "analyte", "expected"),
+    [
+        (250, "10*3/uL", "platelets", 250),  # plain pint reads 10*3 as 30
+        (250, "K/uL", "platelets", 250),  # plain pint reads K as kelvin
+        (1500, "/mm3", "neutrophils", 1.5),
+        (1500, "cells/uL", "neutrophils", 1.5),
+        (2, "×10⁹/L", "neutrophils", 2),
+        (12.8, "g/dL", "hemoglobin", 128),
+        (1.0, "mg/dL", "bilirubin", 17.1),
+        (90, "mL/min/{1.73_m2}", "egfr", 90),
+        (40, "[IU]/L", "alt", 40),
+        (582, "copies/mL", "hbv_dna", 100),
+        (1.1, "{INR}", "inr", 1.1),
+    ],
+)
+def test_patient_spellings_reach_the_canonical_unit(value, unit, analyte, expected):
+    """The spellings patients' files use (UCUM from FHIR, hand-written in profiles)."""
+    assert normalize_quantity(analyte, value, unit).value == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("analyte", "unit"), [("platelets", "g/dL"), ("alt", "copies/mL"), ("alt", "mmol/L")]
+)
+def test_units_that_do_not_fit_raise(analyte, unit):
+    from trialscout.vocab import UnitError
+
+    with pytest.raises(UnitError):
+        normalize_quantity(analyte, 1, unit)
