@@ -146,3 +146,39 @@ def test_a_severity_qualifier_never_rules_out_on_its_own():
     diabetic = {**HISTORY, "conditions": ["hepatocellular carcinoma", "diabetes mellitus"]}
     assert judge("exclusion", text, diabetic) == Verdict.UNKNOWN
     assert judge("exclusion", text, HISTORY) == Verdict.NOT_MET
+
+
+RECORDS = __import__("pathlib").Path(__file__).parents[1] / "data" / "match" / "issue_records"
+
+
+@pytest.fixture
+def issue_store(db):
+    from trialscout.ingest import pipeline
+
+    report = pipeline.ingest_paths(db, [RECORDS], workers=0)
+    assert report.new == 2 and report.rejected == 0
+    return db
+
+
+def _verdict_of(db, patient: dict, trial_id: str, words: str) -> Verdict:
+    from trialscout.match import match_one
+
+    result = match_one(db, profile_from_dict(patient, "t"), trial_id, today=TODAY).results[0]
+    (found,) = [c for c in result.criteria if words in c.text]
+    return found.verdict
+
+
+def test_no_prior_interferon_or_thalidomide_on_its_record(issue_store):
+    """NCT00006006: 'No prior interferon or thalidomide for hepatocellular cancer'."""
+    words = "No prior interferon or thalidomide"
+    had = {**HISTORY, "therapies": [{"name": "thalidomide", "date": "2025-01-01"}]}
+    assert _verdict_of(issue_store, had, "NCT00006006", words) != Verdict.MET
+    assert _verdict_of(issue_store, HISTORY, "NCT00006006", words) == Verdict.UNKNOWN
+
+
+def test_other_chronic_liver_disease_on_its_record(issue_store):
+    """NCT07120750 (HBV-related liver cancer): 'Other chronic liver diseases such as ...' does
+    not exclude the trial's own patients, and asks nothing of them."""
+    patient = {**HISTORY, "conditions": ["hepatocellular carcinoma", "chronic hepatitis b"]}
+    verdict = _verdict_of(issue_store, patient, "NCT07120750", "Other Chronic Liver Diseases")
+    assert verdict == Verdict.NOT_MET

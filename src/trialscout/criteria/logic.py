@@ -92,9 +92,30 @@ def build(text: str, found: list[Found], kind: str) -> tuple[list[dict], Any]:
         cursor = f.end
     tail_runs, tail_joins = _pieces(text[cursor:])
     _tail(rules, elements, joins, tail_runs, tail_joins)
+    shared = _shared_tail(elements)
     leaves = [_qualified(rules, e) for e in elements]
     leaves, joins = _complements(rules, elements, leaves, joins)
-    return rules, _tree(rules, leaves, joins, kind)
+    tree = _tree(rules, leaves, joins, kind)
+    if shared:  # 'no prior A or B for HCC': the complement qualifies the whole list
+        other = _other(rules, " ".join(shared))
+        tree = {"not": {"all": [tree["not"], other]}} if _is_not(tree) else {"all": [tree, other]}
+    return rules, tree
+
+
+def _shared_tail(elements: list[_Element]) -> list[str]:
+    """A prepositional phrase after the last of several list members ('... or thalidomide for
+    hepatocellular cancer') belongs to the whole list: taken off the last member."""
+    last = elements[-1]
+    if len(elements) < 2 or not last.post or last.post[0] not in _PREPOSITIONS:
+        return []
+    if not all(isinstance(e.leaf, int) for e in elements) or not _content(last.post):
+        return []
+    words, last.post = last.post, []
+    return words
+
+
+def _is_not(tree: Any) -> bool:
+    return isinstance(tree, dict) and set(tree) == {"not"}
 
 
 _PREPOSITIONS = frozenset({"to", "of", "for", "against", "with", "toward", "towards", "due"})
@@ -278,21 +299,28 @@ def _resolve_commas(joins: list[str], kind: str) -> list[str]:
 
 def _any(rules: list[dict], group: list[Any], kind: str) -> Any:
     """An 'or' group. In an exclusion list 'No prior A or B' states what excludes (A or B), as in
-    contract 1's example; in an inclusion it requires neither."""
+    contract 1's example; in an inclusion it requires neither. A member may be a negated rule or
+    a negated qualified rule ('no prior A or B for HCC': not (B and for HCC))."""
     if len(group) == 1:
         return group[0]
-    negated = [
-        g
-        for g in group
-        if isinstance(g, int)
-        and rules[g].get("type") in _HISTORY_TYPES
-        and rules[g].get("present") is False
-    ]
-    if len(negated) == len(group):  # 'no prior A or B': none of them
-        for g in negated:
-            rules[g]["present"] = True
-        return {"any": group} if kind == "exclusion" else {"not": {"any": group}}
+    if all(_is_negated(rules, g) for g in group):  # 'no prior A or B': none of them
+        positives = [_positive(rules, g) for g in group]
+        return {"any": positives} if kind == "exclusion" else {"not": {"any": positives}}
     return {"any": group}
+
+
+def _is_negated(rules: list[dict], leaf: Any) -> bool:
+    if isinstance(leaf, dict):
+        return set(leaf) == {"not"}
+    return rules[leaf].get("type") in _HISTORY_TYPES and rules[leaf].get("present") is False
+
+
+def _positive(rules: list[dict], leaf: Any) -> Any:
+    """The statement a negated member denies (flipping a rule's `present`)."""
+    if isinstance(leaf, dict):
+        return leaf["not"]
+    rules[leaf]["present"] = True
+    return leaf
 
 
 def windows(text: str) -> tuple[int | None, int | None]:
