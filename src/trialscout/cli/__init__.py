@@ -20,6 +20,7 @@ COMMANDS = {
     "embed": "embed",
     "ingest": "registry",
     "match": "match",
+    "screen": "screen",
     "search": "search",
     "serve": "serve",
     "show": "registry",

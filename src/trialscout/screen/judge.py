@@ -96,8 +96,14 @@ def to_judgement(patient_id: str, m: TrialMatch) -> Judgement:
     j = Judgement(patient_id, m.trial_id, m.nct_id, str(m.verdict), round(m.score, 4))
     if m.verdict in CANDIDATE:
         j.deciding = _deciding(m)
-        j.questions = [q.text for q in top_questions([m], MAX_LISTED)]
+        j.questions = [q.text for q in top_questions([m], MAX_LISTED)] or _to_check(m)
     return j
+
+
+def _to_check(m: TrialMatch) -> list[str]:
+    """Unknown criteria no question can settle (text not computable): the study team checks."""
+    unknown = [c for c in m.criteria if c.verdict == Verdict.UNKNOWN]
+    return [f"check with the study team: {c.text[:160]}" for c in unknown[:MAX_LISTED]]
 
 
 def judge_patient(
