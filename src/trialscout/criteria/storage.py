@@ -34,8 +34,13 @@ class PreparedCriteria:
     n_computable: int
 
 
+def text_hash(criteria: str | None) -> str:
+    """What a stored parse is keyed by: the criteria text it was parsed from."""
+    return hashlib.sha1((criteria or "").encode("utf-8")).hexdigest()
+
+
 def _text_hash(trial: Trial) -> str:
-    return hashlib.sha1((trial.eligibility.criteria or "").encode("utf-8")).hexdigest()
+    return text_hash(trial.eligibility.criteria)
 
 
 def prepare_criteria(trial: Trial) -> PreparedCriteria:
@@ -71,13 +76,18 @@ def store_criteria(
     )
     if cur.rowcount:
         return
-    if payload is None:
-        payload = prepare_criteria(trial)
+    write_parse(conn, trial.trial_id, version, payload or prepare_criteria(trial))
+
+
+def write_parse(
+    conn: sqlite3.Connection, trial_id: str, version: int, payload: PreparedCriteria
+) -> None:
+    """Upsert one trial's parse (the one writer of `trial_criteria`, for the hook and ingest)."""
     conn.execute(
         "INSERT OR REPLACE INTO trial_criteria (trial_id, version, parser_version, text_hash, "
         "n_criteria, n_rules, n_computable, parsed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            trial.trial_id,
+            trial_id,
             version,
             PARSER_VERSION,
             payload.text_hash,

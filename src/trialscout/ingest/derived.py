@@ -9,10 +9,7 @@ Embeddings stay an explicit command (`trialscout embed`): they need the optional
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-
-import orjson
 
 from trialscout.ingest.steps import IndexStep
 from trialscout.registry.model import Trial
@@ -35,30 +32,17 @@ def _search_prepare(trial: Trial):
 SEARCH = IndexStep("search", SEARCH_VERSION, _search_prepare, _search_write, needs_trial=True)
 
 
-def _text_hash(text: str | None) -> str:
-    return hashlib.sha1((text or "").encode("utf-8")).hexdigest()
+def _criteria_prepare(trial: Trial):
+    """The trial's parse, pure: runs in a worker."""
+    from trialscout.criteria.storage import prepare_criteria
 
-
-def _criteria_prepare(trial: Trial) -> tuple:
-    """(text hash, contract-1 JSON, criteria, rules, computable rules): pure, in a worker."""
-    from trialscout.criteria import parse_criteria
-
-    parsed = parse_criteria(trial.eligibility.criteria, nct_id=trial.nct_id or trial.trial_id)
-    rules = [r for c in parsed["criteria"] for r in c["rules"]]
-    computable = sum(r["type"] != "other" for r in rules)
-    text_hash = _text_hash(trial.eligibility.criteria)
-    return text_hash, orjson.dumps(parsed).decode(), len(parsed["criteria"]), len(rules), computable
+    return prepare_criteria(trial)
 
 
 def _criteria_write(conn: sqlite3.Connection, trial_id: str, version: int, trial, payload) -> None:
-    from trialscout.criteria import PARSER_VERSION
+    from trialscout.criteria.storage import write_parse
 
-    text_hash, parsed, n_criteria, n_rules, n_computable = payload
-    conn.execute(
-        "INSERT OR REPLACE INTO trial_criteria (trial_id, version, parser_version, text_hash, "
-        "n_criteria, n_rules, n_computable, parsed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (trial_id, version, PARSER_VERSION, text_hash, n_criteria, n_rules, n_computable, parsed),
-    )
+    write_parse(conn, trial_id, version, payload)
 
 
 def criteria_step() -> IndexStep:
@@ -78,12 +62,13 @@ def keep_unchanged_criteria(conn: sqlite3.Connection, parser_version: int) -> in
         "WHERE c.version != t.version",
         (parser_version,),
     ).fetchall()
+    from trialscout.criteria.storage import text_hash as criteria_text_hash
     from trialscout.store.trials import decode
 
     kept = []
     for trial_id, version, text_hash, blob in rows:
         criteria = (decode(blob).get("eligibility") or {}).get("criteria")
-        if _text_hash(criteria) == text_hash:
+        if criteria_text_hash(criteria) == text_hash:
             kept.append((trial_id, version))
     conn.executemany("UPDATE trial_criteria SET version = ? WHERE trial_id = ?",
                      [(v, t) for t, v in kept])  # fmt: skip
