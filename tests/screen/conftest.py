@@ -32,18 +32,10 @@ def trial_set(demo_db_path: Path):
 
 @pytest.fixture(scope="session")
 def cluster_client():
-    from distributed import Client, LocalCluster
+    """The engine's own LocalCluster, with two worker processes."""
+    from trialscout.screen.engine import connect
 
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with connect(workers=2) as client:
         yield client
 
 

@@ -24,19 +24,9 @@ _DISTINCT = re.compile(r"\b(?:distinct|different)\b[^,;]{0,40}\bfrom\s*$")
 _OTHER_BEFORE = re.compile(
     r"\b(?:other|another|second|additional|secondary|concomitant|concurrent)\b(?:\s+[\w-]+){0,2}\s*$"
 )
-_QUALIFIED_BEFORE = re.compile(
-    r"\b(?:uncontrolled|uncontrollable|unstable|poorly[\s-]controlled|decompensated|severe|significant|serious|with or without)\b(?:\s+[\w-]+){0,1}\s*$"
-)
-_QUALIFIED_AFTER = re.compile(
-    r"^\s*(?:that|which)\s+(?:is|are)\s+(?:poorly|not|inadequately)\s+controlled|^\s*with\s+poor\s+control"
-    r"|^\s*(?:could|can|cannot)\s+(?:not\s+)?be\s+(?:reduced|controlled)"
-)
 _STAGE_BEFORE = re.compile(
     r"\b(?:recurrent|disseminated|metastatic|advanced|early|small|resectable|unresectable|inoperable|"
     r"localized|intermediate|primary)\b(?:\s+[\w-]+){0,2}\s*$"
-)
-_SUBTYPE_BEFORE = re.compile(
-    r"\b(?:sarcomatoid|fibrolamellar|mixed|combined|scirrhous|undifferentiated|non)[\s-]*$"
 )
 _TARGET_BEFORE = re.compile(
     r"\b(?:(?:first|last|initial|final)\s+(?:dose|doses|administration|infusion)|start|initiation|beginning)"

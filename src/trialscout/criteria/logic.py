@@ -290,8 +290,6 @@ def _resolve_commas(joins: list[str], kind: str) -> list[str]:
                 out[i] = default
             else:
                 out[i] = following
-        elif join == "":  # folded before: kept for safety
-            out[i] = "and"
     if kind == "exclusion" and "," in joins and len(joins) >= 2 and set(out) == {"and"}:
         out = ["or"] * len(out)  # 'history of MI, stroke, and heart failure': any of them
     return out

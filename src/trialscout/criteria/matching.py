@@ -41,7 +41,3 @@ def _all_mentions(text: str) -> dict[str, tuple[Mention, ...]]:
         name = NEGATED + m.id if m.negated else m.id
         found.setdefault(m.kind, []).append(Mention(name, m.start, m.end))
     return {k: tuple(v) for k, v in found.items()}
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"

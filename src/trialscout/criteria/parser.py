@@ -24,7 +24,6 @@ from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
 PARSER_VERSION = 4  # bump when output changes: stored parses are redone on read
-CONTRACT_VERSION = 2  # contract 1, version 2: logic trees, applies_to, windows, qualifiers
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(

@@ -29,7 +29,6 @@ class Phrases:
     since: tuple[re.Pattern, ...]
     generic_concepts: frozenset[str]
     generic_premodifiers: frozenset[str]
-    other_than_target: re.Pattern
     states: frozenset[str]
     female_only: frozenset[str]
     female_words: re.Pattern
@@ -81,5 +80,4 @@ def phrases() -> Phrases:
         female_only=_words(raw, "female_only"),
         female_words=re.compile(raw["female_words"]),
         permission=re.compile(raw["permission"]),
-        other_than_target=re.compile(rf"\b(?:{_alternation(raw['other_than_target'])})\b"),
     )
