@@ -72,6 +72,10 @@ def _templates() -> Jinja2Templates:
     env = templates.env
     env.autoescape = True  # trial text is untrusted input
     env.auto_reload = False  # templates ship with the package: no stat() per render
+    # Interface wording goes through `_()` so a second language can be added without touching
+    # every template again; until catalogs exist the English text is returned as written.
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["words"] = viewmodels.words
     env.filters["phase"] = viewmodels.phase_label
     env.filters["rule"] = viewmodels.rule_label
