@@ -13,21 +13,16 @@ from functools import lru_cache
 
 from trialscout import vocab
 from trialscout.criteria.matching import NEGATED, Found, Mention, mentions
+from trialscout.criteria.phrases import phrases
 
 _CLAUSE = re.compile(r"[;.](?:\s|$)|\bbut\b|\bhowever\b|\bprovided\b|\bunless\b")
 _CLAUSE_PUNCT = re.compile(r"[;.](?:\s|$)")
-_EXCEPT = re.compile(
-    r"\b(?:except|excluding|exclude|other than|apart from|besides|with the exception of|not including|excepting)\b"
-)
-_RESCOPE = re.compile(r"\b(?:including|such as|e\.g\.|eg|for example|i\.e\.)")
+_CUES = phrases().cues  # word lists in data/phrases.yaml
+_EXCEPT = re.compile(rf"\b(?:{_CUES['except']})\b")
+_RESCOPE = re.compile(rf"\b(?:{_CUES['rescope']})")
 _DISTINCT = re.compile(r"\b(?:distinct|different)\b[^,;]{0,40}\bfrom\s*$")
-_OTHER_BEFORE = re.compile(
-    r"\b(?:other|another|second|additional|secondary|concomitant|concurrent)\b(?:\s+[\w-]+){0,2}\s*$"
-)
-_STAGE_BEFORE = re.compile(
-    r"\b(?:recurrent|disseminated|metastatic|advanced|early|small|resectable|unresectable|inoperable|"
-    r"localized|intermediate|primary)\b(?:\s+[\w-]+){0,2}\s*$"
-)
+_OTHER_BEFORE = re.compile(rf"\b(?:{_CUES['other']})\b(?:\s+[\w-]+){{0,2}}\s*$")
+_STAGE_BEFORE = re.compile(rf"\b(?:{_CUES['stage']})\b(?:\s+[\w-]+){{0,2}}\s*$")
 _TARGET_BEFORE = re.compile(
     r"\b(?:(?:first|last|initial|final)\s+(?:dose|doses|administration|infusion)|start|initiation|beginning)"
     r"\s+of\s*(?:the\s+)?(?:study\s+)?(?:[\w-]+\s*(?:,|or|and|/)\s*)*$"
@@ -40,26 +35,15 @@ _DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+defined\s+as\b|\bdefinition\b
 _CONDITIONAL = re.compile(
     r"^(?:participants|patients|subjects|those|women|men|individuals)\s+(?:with|who)\b[^.;]*\b(?:must|should|need|needs|will need)\b"
 )
-_THERAPY_CUE = re.compile(
-    r"\b(?:prior|previous|previously|history|received|receive|receiving|treated with|treatment with|"
-    r"treatment of|treatment for|therapy with|use of|use|used|using|uses|undergone|underwent|undergoing|exposure to|"
-    r"exposed to|administration of|administered|taking|take|currently on|concurrent|concomitant|ongoing|"
-    r"preoperative|pre-operative|recipients? of|candidates? for|scheduled for|planned|plan to receive|"
-    r"on treatment with|treated by|experienced|naive|naïve|untreated|since|inoculated|vaccinated|immunized|"
-    r"(?:is|are|be|being|currently|patients|subjects)\s+on|had|have had|has had|"
-    r"receipt of|users?\s+of|intake of)\b"
-)
-_NEG_THERAPY = re.compile(r"\b(?:no|not|never|without|free of|naive|naïve|untreated|neither|nor)\b")
+_THERAPY_CUE = re.compile(rf"\b(?:{_CUES['therapy']})\b")
+_NEG_THERAPY = re.compile(rf"\b(?:{_CUES['therapy_negation']})\b")
 _NEG_CONDITION = re.compile(
-    r"(?:\b(?:no|not|without|absence of|absent|free of|negative|never|nor|neither|rule out|ruled out|excluded)\b)"
-    r"(?:[\s,]+(?:[\w-]+[\s,]+){0,3})$"
+    rf"(?:\b(?:{_CUES['condition_negation']})\b)(?:[\s,]+(?:[\w-]+[\s,]+){{0,3}})$"
 )
-_CUE_AFTER = re.compile(r"^\s*(?:history|histories|exposure|experienced)\b")
-_TEMPORAL_BEFORE = re.compile(
-    r"\b(?:before|after|following|prior to|at the time of|during|until)\s+(?:the\s+)?$"
-)
+_CUE_AFTER = re.compile(rf"^\s*(?:{_CUES['therapy_after']})\b")
+_TEMPORAL_BEFORE = re.compile(rf"\b(?:{_CUES['temporal']})\s+(?:the\s+)?$")
 _NAIVE_AFTER = re.compile(r"^[\s-]*(?:treatment[\s-]*)?(?:naive|naïve)")
-_NEG_AFTER = re.compile(r"^[\s-]*(?:negative|negativity|free|excluded|ruled out)\b")
+_NEG_AFTER = re.compile(rf"^[\s-]*(?:{_CUES['negation_after']})\b")
 _FOLLOW_SKIP = re.compile(
     r"^\s*(?:tests?|screening|vaccin\w*|antibod\w*(?!\s*(?:\(\w+\)\s*)?(?:is\s+)?positiv)|plan\w*|potential|prevention)\b"
 )
@@ -67,10 +51,7 @@ _CONDITIONAL_BEFORE = re.compile(  # '< 5 x ULN for liver metastases', 'in patie
     r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|those|cases)\s+with\s+(?:known\s+|documented\s+)?"
     r"|\bif\s+(?:there\s+(?:is|are)\s+)?(?:known\s+)?|(?:uln|normal|\d)\)?\s+(?:for|in)\s+)$"
 )
-_GENERIC_SURGERY_OK = re.compile(
-    r"(?:^|\b(?:prior|previous|previously|major|recent|any|of|with|no|or|and|received|underwent|undergone|had|"
-    r"since|history|curative|radical|planned|scheduled|elective)|[,(:;])\s*$"
-)
+_GENERIC_SURGERY_OK = re.compile(rf"(?:^|\b(?:{_CUES['any_surgery']})|[,(:;])\s*$")
 _NEG_TEST = re.compile(r"\bnegative\s+(?:serum\s+|urine\s+|blood\s+)?$")
 _WINDOW = re.compile(
     r"\bwithin\s+(?:the\s+)?(?:past\s+|last\s+|previous\s+|prior\s+|preceding\s+)?(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|d|wks?)\b"

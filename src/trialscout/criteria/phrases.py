@@ -33,6 +33,7 @@ class Phrases:
     female_only: frozenset[str]
     female_words: re.Pattern
     permission: re.Pattern
+    cues: dict[str, str]  # cue name -> regex alternation of its words (longest first)
 
 
 def _words(raw: dict, key: str) -> frozenset[str]:
@@ -80,4 +81,12 @@ def phrases() -> Phrases:
         female_only=_words(raw, "female_only"),
         female_words=re.compile(raw["female_words"]),
         permission=re.compile(raw["permission"]),
+        cues=_cues(raw),
     )
+
+
+def _cues(raw: dict) -> dict[str, str]:
+    cues = raw.get("cues")
+    if not isinstance(cues, dict):
+        raise ValueError("phrases.yaml: 'cues' must map cue names to word lists")
+    return {name: _alternation([re.escape(w) for w in _words(cues, name)]) for name in cues}
