@@ -33,3 +33,30 @@ def test_pregnancy_tests(text, rules):
     computable = [r for r in criterion["rules"] if r["type"] != "other"]
     assert [{k: v for k, v in r.items() if k != "codes"} for r in computable] == rules
     assert criterion["logic"] in ("all", "any", {"all": [0]}, {"any": [0]})
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "others"),
+    [
+        # A comma ends a noun phrase: the word before it does not modify the generic concept
+        # after it (the guard once read 'failure, renal insufficiency' as one unknown disease
+        # and cut its text one letter short).
+        (
+            "heart failure, renal or liver insufficiency",
+            {"heart failure", "renal failure", "liver disease"},
+            set(),
+        ),
+        ("Infection with syphilis, hepatitis, or HIV", {"hepatitis", "hiv infection"}, set()),
+        # A word right before it still makes an unknown specific disease of a generic one.
+        ("pancreatic neuroendocrine carcinoma", set(), {"pancreatic"}),
+        ("anti-cancer agents", set(), {"anti-cancer"}),
+    ],
+)
+def test_generic_concepts_in_lists(text, names, others):
+    (criterion,) = parse_criteria("Exclusion Criteria:\n- " + text)["criteria"]
+    found = {r["name"] for r in criterion["rules"] if r["type"] == "condition"}
+    assert names <= found
+    assert "cancer" not in found or "cancer" in names
+    texts = {r["text"] for r in criterion["rules"] if r["type"] == "other"}
+    assert others <= texts
+    assert all(t == t.strip() and not t.startswith(("ailure", "yphilis")) for t in texts)

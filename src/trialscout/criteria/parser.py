@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 4  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 5  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
@@ -210,11 +210,12 @@ def _generic_guard(t: str, found: list[Found]) -> list[Found]:
             out.append(Found({"type": "other", "text": t[f.start : f.end]}, f.start, f.end))
             continue
         if rule.get("type") == "condition" and rule.get("name") in p.generic_concepts:
-            before = re.findall(r"[a-z][\w-]*", t[max(0, f.start - 40) : f.start])
-            word = before[-1] if before else ""
+            # only a word right before it modifies it: 'failure, renal failure' is a list
+            before = re.search(r"([a-z][\w-]*?)[ /-]$", t[max(0, f.start - 40) : f.start])
+            word = before.group(1) if before else ""
             if word and word not in p.generic_premodifiers and word not in p.filler:
-                phrase = t[max(0, f.start - len(word) - 1) : f.end].strip()
-                out.append(Found({"type": "other", "text": phrase}, f.start - len(word) - 1, f.end))
+                start = f.start - len(before.group(0))
+                out.append(Found({"type": "other", "text": t[start : f.end]}, start, f.end))
                 continue
         out.append(f)
     return out
