@@ -60,3 +60,18 @@ def test_generic_concepts_in_lists(text, names, others):
     texts = {r["text"] for r in criterion["rules"] if r["type"] == "other"}
     assert others <= texts
     assert all(t == t.strip() and not t.startswith(("ailure", "yphilis")) for t in texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Known or suspected sickle cell disease",
+        "Suspected or known sickle cell disease",
+        "Sickle cell disease, documented or suspected",
+    ],
+)
+def test_certainty_words_do_not_narrow_a_condition(text):
+    """'suspected or known X' holds when X does and fails when there is no X at all: an
+    unknown 'suspected' leaf beside X made every patient with X unknown."""
+    (criterion,) = parse_criteria("Exclusion Criteria:\n- " + text)["criteria"]
+    assert [r["name"] for r in criterion["rules"]] == ["sickle cell disease"]
