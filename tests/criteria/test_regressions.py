@@ -75,3 +75,27 @@ def test_certainty_words_do_not_narrow_a_condition(text):
     unknown 'suspected' leaf beside X made every patient with X unknown."""
     (criterion,) = parse_criteria("Exclusion Criteria:\n- " + text)["criteria"]
     assert [r["name"] for r in criterion["rules"]] == ["sickle cell disease"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hematocrit is < 25", ("hematocrit", "<", 25, "%")),
+        ("Platelet count > 100,000", ("platelets", ">", 100, "10^9/L")),
+        ("platelets < 100", ("platelets", "<", 100, "10^9/L")),
+        ("ANC < 1500", ("neutrophils", "<", 1.5, "10^9/L")),
+        ("Hemoglobin < 9", ("hemoglobin", "<", 90, "g/L")),
+        # a number no unit can explain, or a lab with no unitless reading: not computable
+        ("Hemoglobin < 2", None),
+        ("HCV RNA > 1000", None),
+        ("AST > 2.5", None),
+    ],
+)
+def test_lab_numbers_written_without_a_unit(text, expected):
+    """A unitless number is read only where one unit alone can explain it (vocab labs.yaml)."""
+    (criterion,) = parse_criteria("Exclusion Criteria:\n- " + text)["criteria"]
+    labs = [r for r in criterion["rules"] if r["type"] == "lab"]
+    if expected is None:
+        assert labs == []
+    else:
+        assert [(r["analyte"], r["op"], r["value"], r["unit"]) for r in labs] == [expected]

@@ -107,7 +107,10 @@ def _threshold(text: str, pos: int, group: list[Mention]) -> tuple[list[dict], i
 def _rule(analyte: str, op: str, value: float, unit_raw: str) -> dict | None:
     item = vocab.analytes()[analyte]
     if not unit_raw.strip() and item.unit != "1":
-        return None  # 'HCV RNA > 1000' with no unit: ambiguous, not computable
+        # 'hematocrit < 25' can only be %; 'HCV RNA > 1000' with no unit stays not computable
+        unit_raw = vocab.bare_unit(analyte, value) or ""
+        if not unit_raw:
+            return None
     try:
         q = vocab.to_canonical(analyte, value, unit_raw)
     except ValueError:

@@ -164,6 +164,10 @@ def lab_value(analyte: str, after: str) -> LabValue | None:
         return LabValue(analyte, q.value, q.unit, cmp)
     if vocab.analyte(analyte).unit == "1" and not vocab.analyte(analyte).qualitative:
         return LabValue(analyte, value, "1", cmp)  # a ratio such as INR needs no unit
+    bare = vocab.bare_unit(analyte, value)  # 'platelets 150,000', 'Hb 9.5': one unit can explain it
+    if bare and not attached:
+        q = vocab.to_canonical(analyte, value, bare)
+        return LabValue(analyte, q.value, q.unit, cmp)
     return None
 
 

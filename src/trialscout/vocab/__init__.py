@@ -30,6 +30,7 @@ from trialscout.vocab.labs import (
     analyte,
     analyte_for_loinc,
     analytes,
+    bare_unit,
     canonical_analyte,
     to_canonical,
 )
@@ -39,6 +40,7 @@ from trialscout.vocab.units import Quantity, UnitSpec, match_unit, parse_unit
 __all__ = [
     "KINDS",
     "Analyte",
+    "bare_unit",
     "Concept",
     "Mention",
     "Quantity",

@@ -32,6 +32,7 @@ class Analyte:
     affine: tuple[tuple[str, float, float], ...] = ()  # unit token, scale, offset
     loinc: tuple[str, ...] = ()
     qualitative: bool = False  # may be reported as positive / negative / (un)detectable
+    bare: tuple[tuple[str, float, float], ...] = ()  # unit, lowest, highest: a unitless number
 
 
 _FIELDS = {
@@ -44,6 +45,7 @@ _FIELDS = {
     "loinc",
     "aliases",
     "qualitative",
+    "bare",
 }
 
 
@@ -66,6 +68,7 @@ def analytes() -> dict[str, Analyte]:
                 for k, v in (entry.get("affine") or {}).items()
             )
             parse_unit(entry["unit"])
+            bare = _bare(entry.get("bare") or [])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{where}: {exc}") from None
         out[name] = Analyte(
@@ -79,8 +82,32 @@ def analytes() -> dict[str, Analyte]:
             affine=affine,
             loinc=tuple(str(c) for c in entry.get("loinc") or ()),
             qualitative=bool(entry.get("qualitative", False)),
+            bare=bare,
         )
     return out
+
+
+def _bare(entries: list) -> tuple[tuple[str, float, float], ...]:
+    """Ranges in which a number written without a unit can only mean one unit; ranges of one
+    analyte must not overlap, or a number in both would be read one way by accident."""
+    out = []
+    for e in entries:
+        parse_unit(e["unit"])
+        out.append((e["unit"], float(e["from"]), float(e["to"])))
+    ordered = sorted(out, key=lambda r: r[1])
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b[1] <= a[2]:
+            raise ValueError(f"bare ranges {a[0]} and {b[0]} overlap")
+    return tuple(out)
+
+
+def bare_unit(analyte: str, value: float) -> str | None:
+    """The unit a number given without one must be in ('hematocrit < 25' is 25 %), or None
+    when the analyte has no such reading or the number fits none of its ranges."""
+    item = analytes().get(analyte)
+    if item is None:
+        return None
+    return next((unit for unit, lo, hi in item.bare if lo <= value <= hi), None)
 
 
 @cache
