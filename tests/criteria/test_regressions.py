@@ -99,3 +99,13 @@ def test_lab_numbers_written_without_a_unit(text, expected):
         assert labs == []
     else:
         assert [(r["analyte"], r["op"], r["value"], r["unit"]) for r in labs] == [expected]
+
+
+def test_recent_with_a_stated_window_is_that_window():
+    """'recent MI within 3 months' is MI in the last 91 days; 'recent MI' alone stays unknown."""
+    (windowed,) = parse_criteria("Exclusion Criteria:\n- Recent MI within 3 months")["criteria"]
+    assert [(r["name"], r["within_days"]) for r in windowed["rules"]] == [
+        ("myocardial infarction", 91)
+    ]
+    (bare,) = parse_criteria("Exclusion Criteria:\n- Recent MI")["criteria"]
+    assert {r["type"] for r in bare["rules"]} == {"condition", "other"}

@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 7  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 8  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
@@ -163,6 +163,8 @@ def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
                 conjuncts.append(len(rules) - 1)
             continue
         found = _generic_guard(t, found)
+        if windows(t) != (None, None):  # 'recent MI within 3 months': the window says how recent
+            t = phrases().recency.sub(lambda m: " " * len(m.group(0)), t)
         sub_rules, sub_logic = build(t, found, kind)
         _windows(t, sub_rules)
         conjuncts.append(_shift(sub_logic, len(rules)))

@@ -30,6 +30,7 @@ class Phrases:
     generic_concepts: frozenset[str]
     generic_premodifiers: frozenset[str]
     states: frozenset[str]
+    recency: re.Pattern
     female_only: frozenset[str]
     female_words: re.Pattern
     permission: re.Pattern
@@ -78,6 +79,7 @@ def phrases() -> Phrases:
         generic_concepts=_words(raw, "generic_concepts"),
         generic_premodifiers=_words(raw, "generic_premodifiers"),
         states=_words(raw, "states"),
+        recency=re.compile(rf"\b(?:{_alternation(list(_words(raw, 'recency')))})\b"),
         female_only=_words(raw, "female_only"),
         female_words=re.compile(raw["female_words"]),
         permission=re.compile(raw["permission"]),
