@@ -109,3 +109,27 @@ def test_recent_with_a_stated_window_is_that_window():
     ]
     (bare,) = parse_criteria("Exclusion Criteria:\n- Recent MI")["criteria"]
     assert {r["type"] for r in bare["rules"]} == {"condition", "other"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # words only before measurements in parentheses: the measurements define them
+        (
+            "Adequate hepatic function (total bilirubin <= 1.5 x ULN, ALT <= 3 x ULN)",
+            ["lab", "lab"],
+        ),
+        ("Impaired renal function (creatinine clearance < 20 mL/min).", ["lab"]),
+        # a condition before them stays: its absence from a record decides an exclusion
+        (
+            "Severe renal impairment (creatinine clearance < 30 mL/min)",
+            ["condition", "lab", "other"],
+        ),
+        ("Hepatocellular carcinoma (BCLC stage B or C)", ["condition", "score"]),
+        # not every rule inside is a measurement: both parts stay
+        ("Prior sorafenib (at least 400 mg daily)", ["therapy", "other"]),
+    ],
+)
+def test_measurements_in_parentheses_define_the_words_before(text, kinds):
+    (criterion,) = parse_criteria("Inclusion Criteria:\n- " + text)["criteria"]
+    assert sorted(r["type"] for r in criterion["rules"]) == sorted(kinds)

@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 8  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 9  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
@@ -78,6 +78,7 @@ def parse_item(item: Item) -> dict[str, Any]:
     if item.context and source.startswith(item.context + ":"):
         source = source[len(item.context) + 1 :]
     inline, source = split_label(source)
+    source = _defined_label(source, item.kind, item.context)
     criterion["applies_to"] = inline if inline is not None else group
     if item.alternatives:
         rules, logic = _alternatives(item)
@@ -90,6 +91,31 @@ def parse_item(item: Item) -> dict[str, Any]:
     if criterion["applies_to"] is None and _about_women(item.text, rules):
         criterion["applies_to"] = {"type": "sex", "allowed": ["female"]}
     return criterion
+
+
+_DEFINED = re.compile(
+    r"^\s*(?P<label>[^().;:]{3,80}?)\s*\((?P<inner>[^()]{3,300})\)\s*[.;]?\s*$", re.S
+)
+_DEFINING = ("lab", "score")
+
+
+def _defined_label(source: str, kind: str, context: str) -> str:
+    """'Impaired renal function (creatinine clearance < 20 mL/min)', 'Adequate hepatic function
+    (bilirubin <= 1.5 x ULN, ...)': measurements in parentheses that end the criterion define
+    the words before them, as 'Label: measurements' does. Only when every rule inside is a
+    measurement and the words before are words only (no rule of their own): else both stay."""
+    m = _DEFINED.match(source)
+    if not m or len(m.group("label").split()) > 6:
+        return source
+    inner, _ = _rules(m.group("inner"), kind, context)
+    if not inner or any(r["type"] not in _DEFINING for r in inner):
+        return source
+    label, _ = _rules(m.group("label"), kind, context)
+    if any(r["type"] != "other" for r in label):
+        # 'HCC (BCLC stage B or C)': the disease is a requirement of its own; and 'severe renal
+        # impairment (CrCl < 30)' keeps the condition, whose absence from a record decides
+        return source
+    return m.group("inner")
 
 
 def _about_women(text: str, rules: list[dict]) -> bool:
