@@ -182,3 +182,45 @@ def test_other_chronic_liver_disease_on_its_record(issue_store):
     patient = {**HISTORY, "conditions": ["hepatocellular carcinoma", "chronic hepatitis b"]}
     verdict = _verdict_of(issue_store, patient, "NCT07120750", "Other Chronic Liver Diseases")
     assert verdict == Verdict.NOT_MET
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "patient", "verdict"),
+    [
+        # a case per sex under 'or': only the patient's own sex's threshold can exclude
+        (
+            "exclusion",
+            "male hemoglobin < 13.0 g/dL or female hemoglobin < 11.0 g/dL",
+            {"sex": "female", "labs": {"hemoglobin": "12 g/dL"}},
+            Verdict.NOT_MET,
+        ),
+        (
+            "exclusion",
+            "male hemoglobin < 13.0 g/dL or female hemoglobin < 11.0 g/dL",
+            {"sex": "male", "labs": {"hemoglobin": "12 g/dL"}},
+            Verdict.MET,
+        ),
+        # alone in an inclusion: 'if a man, at least 13'; a woman is not held to it
+        (
+            "inclusion",
+            "Hemoglobin >= 13 g/dL for men",
+            {"sex": "female", "labs": {"hemoglobin": "12 g/dL"}},
+            Verdict.MET,
+        ),
+        (
+            "inclusion",
+            "Hemoglobin >= 13 g/dL for men",
+            {"sex": "male", "labs": {"hemoglobin": "12 g/dL"}},
+            Verdict.NOT_MET,
+        ),
+        # under 'and' with the women's case unread: a woman is unknown, never ruled out
+        (
+            "inclusion",
+            "ALT <= 45 U/L in males, <= 30 U/L in females",
+            {"sex": "female", "labs": {"alt": "40 U/L"}},
+            Verdict.UNKNOWN,
+        ),
+    ],
+)
+def test_lab_thresholds_per_sex(kind, text, patient, verdict):
+    assert judge(kind, text, {"age": 50, **patient}) == verdict

@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 9  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 10  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
@@ -192,6 +192,7 @@ def _rules(source: str, kind: str, context: str) -> tuple[list[dict], Any]:
         if windows(t) != (None, None):  # 'recent MI within 3 months': the window says how recent
             t = phrases().recency.sub(lambda m: " " * len(m.group(0)), t)
         sub_rules, sub_logic = build(t, found, kind)
+        sub_logic = _sex_cases(sub_logic, sub_rules, "all" if kind == "inclusion" else "any")
         _windows(t, sub_rules)
         conjuncts.append(_shift(sub_logic, len(rules)))
         rules += sub_rules
@@ -274,8 +275,53 @@ def _extract(t: str, kind: str, ctx: str) -> tuple[list[Found], str]:
     taken = [(f.start, f.end) for f in found]
     therapies = extract_therapies(t, item_kind, taken)
     found += therapies + extract_conditions(t, item_kind, taken)
+    found += _lab_sexes(t, found)
     found.sort(key=lambda f: f.start)
     return _dedupe(found), t
+
+
+_SEX_BEFORE = re.compile(r"\b(?P<sex>males?|men|females?|women)\s*(?:patients|subjects)?\s*:?\s*$")
+_SEX_AFTER = re.compile(r"^\s*(?:for|in)\s+(?P<sex>males?|men|females?|women)\b")
+
+
+def _sex_cases(node: Any, rules: list[dict], parent: str) -> Any:
+    """A threshold for one sex (a sex rule AND a lab, as the tree joins them) is a case: under
+    'or' it stays 'that sex and the threshold'; under 'and' (and alone in an inclusion) it is
+    'if that sex, the threshold' (not that sex, or the threshold), so a woman is not held to
+    the men's threshold and an unread case leaves her unknown, never ruled out."""
+    if not isinstance(node, dict):
+        return node
+    ((op, children),) = node.items()
+    if op == "all" and len(children) == 2 and all(isinstance(c, int) for c in children):
+        types = sorted(rules[c]["type"] for c in children)
+        if types == ["lab", "sex"] and parent == "all":
+            sex = next(c for c in children if rules[c]["type"] == "sex")
+            lab = next(c for c in children if rules[c]["type"] == "lab")
+            return {"any": [{"not": sex}, lab]}
+        return node
+    if op == "not":
+        return {"not": _sex_cases(children, rules, "any")}
+    return {op: [_sex_cases(c, rules, op) for c in children]}
+
+
+def _lab_sexes(t: str, found: list[Found]) -> list[Found]:
+    """'male hemoglobin < 13 g/dL or female hemoglobin < 11 g/dL', 'Hb < 13 g/dL for men':
+    a threshold for one sex is that sex AND the threshold (a sex rule right beside the lab, so
+    the tree joins them), never a threshold for everyone."""
+    out = []
+    labs = [f for f in found if f.rule.get("type") == "lab"]
+    for f in labs:
+        before = _SEX_BEFORE.search(t[max(0, f.start - 20) : f.start])
+        after = _SEX_AFTER.match(t[f.end : f.end + 20])
+        hit, start = (before, f.start - 20 + before.start("sex")) if before else (after, 0)
+        if hit is None:
+            continue
+        sex = "female" if hit.group("sex").startswith(("f", "w")) else "male"
+        if after and not before:
+            start = f.end + after.start("sex")
+        start = max(start, 0)
+        out.append(Found({"type": "sex", "allowed": [sex]}, start, start + len(hit.group("sex"))))
+    return out
 
 
 _SHARED_HEAD = re.compile(
