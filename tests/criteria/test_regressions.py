@@ -133,3 +133,25 @@ def test_recent_with_a_stated_window_is_that_window():
 def test_measurements_in_parentheses_define_the_words_before(text, kinds):
     (criterion,) = parse_criteria("Inclusion Criteria:\n- " + text)["criteria"]
     assert sorted(r["type"] for r in criterion["rules"]) == sorted(kinds)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "logic"),
+    [
+        # above a pair: either number above; below a pair: both below
+        ("exclusion", "Blood pressure greater than 160/95", "any"),
+        ("inclusion", "Blood pressure < 140/90 mmHg", "all"),
+    ],
+)
+def test_blood_pressure_pairs(kind, text, logic):
+    (criterion,) = parse_criteria(f"{kind.title()} Criteria:\n- {text}")["criteria"]
+    assert sorted(r["analyte"] for r in criterion["rules"]) == ["diastolic_bp", "systolic_bp"]
+    assert all(r["unit"] == "mmHg" for r in criterion["rules"])
+    assert criterion["logic"] == logic
+
+
+def test_hypertension_defined_by_a_pressure_pair_keeps_the_condition():
+    text = "Exclusion Criteria:\n- Uncontrolled hypertension (>150/100 mmHg)"
+    (criterion,) = parse_criteria(text)["criteria"]
+    names = {r.get("name") or r.get("analyte") for r in criterion["rules"]}
+    assert {"hypertension", "systolic_bp", "diastolic_bp"} <= names

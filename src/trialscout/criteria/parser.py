@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 10  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 11  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
@@ -51,6 +51,11 @@ _REWRITES = [
     (re.compile(r"\b(?:serum\s+)?(?:amino)?transaminases\b"), "ast and alt"),
     (re.compile(r"\bsgot\s*/\s*sgpt\b"), "sgot / sgpt"),
 ]
+# 'BP > 160/100 mmHg': systolic above 160 or diastolic above 100; 'BP < 140/90': both below.
+_BP_PAIR = re.compile(
+    r"(?:\b(?:blood\s+pressure|bp)\s*(?:of\s+|is\s+|was\s+)?|(?P<keep>\bhypertension\s*(?:of\s+)?\(?\s*))"
+    r"(?P<op>[<>≤≥]=?)\s*(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})(?:\s*mm\s*(?:of\s+)?hg\b)?"
+)
 # 'hepatitis A, C, D or E' and 'hepatitis B or C': every member keeps the head word.
 _HEPATITIS_LIST = re.compile(r"\bhepatitis\s+([a-e])((?:\s*(?:,|/|or|and|and/or)\s*[a-e]\b)+)")
 
@@ -259,6 +264,8 @@ def _extract(t: str, kind: str, ctx: str) -> tuple[list[Found], str]:
     if "transaminase" in t or "aminotransferase" in t or "sgot" in t:
         for pattern, repl in _REWRITES:
             t = pattern.sub(repl, t)
+    if "/" in t:
+        t = _BP_PAIR.sub(_expand_bp, t)
     if "hepatitis" in t:
         t = _HEPATITIS_LIST.sub(_expand_hepatitis, t)
     if " or " in t or " and " in t:
@@ -345,6 +352,15 @@ def _expand_shared_head(m: re.Match) -> str:
                 rest = " ".join(words[n:])
                 return f"{first} {h} {join} {second} {h}" + (f" {rest}" if rest else "")
     return m.group(0)
+
+
+def _expand_bp(m: re.Match) -> str:
+    op = m.group("op")
+    join = "or" if op.startswith((">", "≥")) else "and"
+    return (
+        f"{m.group('keep') or ''}systolic blood pressure {op} {m.group('s')} mmhg {join} "
+        f"diastolic blood pressure {op} {m.group('d')} mmhg"
+    )
 
 
 def _expand_hepatitis(m: re.Match) -> str:
