@@ -155,3 +155,18 @@ def test_hypertension_defined_by_a_pressure_pair_keeps_the_condition():
     (criterion,) = parse_criteria(text)["criteria"]
     names = {r.get("name") or r.get("analyte") for r in criterion["rules"]}
     assert {"hypertension", "systolic_bp", "diastolic_bp"} <= names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a permission sets no requirement
+        "Patients with other malignancies declining standard allografts may be approved for transplant",
+        # 'would include' lists examples of a group, not requirements all at once
+        "Patients may be included if they have a neurological disorder. These disorders would "
+        "include patients with Parkinson's disease, Alzheimer's disease and multiple system atrophy.",
+    ],
+)
+def test_permissions_and_example_lists_set_no_rule(text):
+    (criterion,) = parse_criteria("Inclusion Criteria:\n- " + text)["criteria"]
+    assert {r["type"] for r in criterion["rules"]} == {"other"}

@@ -23,14 +23,15 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 11  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 12  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
     r"(?:^|(?<=[.;]\s))(?:if|when|for patients who|in case)\b[^.;]{0,400}[.;]?"
 )
 _EXAMPLES = re.compile(
-    r"(?:,\s*|\(\s*|\s)(?:such as|e\.g\.?|eg\.|for example|for instance|i\.e\.?|including)\s[^;)]{0,200}[)]?"
+    r"(?:,\s*|\(\s*|\s)(?:such as|e\.g\.?|eg\.|for example|for instance|i\.e\.?|including|"
+    r"(?:would|may|might|could|can)\s+include)\s[^;)]{0,200}[)]?"
 )
 _REQUIREMENT = re.compile(
     r"(?:^|(?<=;))[^;]{0,80}\b(?:must|should|are required to|is required to|agree to|willing to)\s+(?:have|use|agree|be willing|practice|undergo)\b[^;]{0,200}"
