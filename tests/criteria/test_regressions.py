@@ -170,3 +170,10 @@ def test_hypertension_defined_by_a_pressure_pair_keeps_the_condition():
 def test_permissions_and_example_lists_set_no_rule(text):
     (criterion,) = parse_criteria("Inclusion Criteria:\n- " + text)["criteria"]
     assert {r["type"] for r in criterion["rules"]} == {"other"}
+
+
+def test_life_expectancy_in_hours():
+    (criterion,) = parse_criteria("Exclusion Criteria:\n- Life expectancy < 72 hours")["criteria"]
+    (rule,) = criterion["rules"]
+    assert (rule["type"], rule["op"], rule["unit"]) == ("life_expectancy", "<", "months")
+    assert rule["value"] == pytest.approx(72 / 24 / 365.25 * 12, abs=0.01)

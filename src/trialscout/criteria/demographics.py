@@ -163,10 +163,10 @@ _LIFE = re.compile(
     r"(?:life\s+expectancy|expected\s+survival|estimated\s+survival|survival\s+expectancy|"
     r"expected\s+to\s+survive|expected\s+life\s+span|anticipated\s+survival|predicted\s+survival|"
     r"expected\s+life|estimated\s+life\s+expectancy)"
-    r"(?:\s+time)?[^.;≥≤<>\d]{0,30}?(≥|≤|>|<|=)?\s*(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|wks?|mos?)\b"
+    r"(?:\s+time)?[^.;≥≤<>\d]{0,30}?(≥|≤|>|<|=)?\s*(\d+(?:\.\d+)?)\s*(hours?|hrs?|days?|weeks?|months?|years?|wks?|mos?)\b"
 )
 _LABEL_LIFE = re.compile(r"^\s*(≥|≤|>|<|=)?\s*(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?)\b")
-_TO_MONTHS = {"d": 12 / 365.25, "w": 7 * 12 / 365.25, "m": 1.0, "y": 12.0}
+_TO_MONTHS = {"h": 12 / 365.25 / 24, "d": 12 / 365.25, "w": 7 * 12 / 365.25, "m": 1.0, "y": 12.0}
 
 
 def extract_life(text: str, context: str = "") -> list[Found]:

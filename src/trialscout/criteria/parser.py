@@ -23,7 +23,7 @@ from trialscout.criteria.scores import extract_scores
 from trialscout.criteria.split import Item, split_items
 from trialscout.criteria.textnorm import normalize
 
-PARSER_VERSION = 12  # bump when output changes: stored parses are redone on read
+PARSER_VERSION = 13  # bump when output changes: stored parses are redone on read
 MAX_ITEM_CHARS = 4000  # longer "items" are run-on pages; read only their start
 
 _IF_SENTENCE = re.compile(
