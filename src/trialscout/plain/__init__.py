@@ -1,6 +1,7 @@
 """Plain words for patients: parsed rules as people write them and match results arranged
 answer-first. Read by the web app and the CLI; knows nothing of either."""
 
+from trialscout.plain.chips import chip_rules
 from trialscout.plain.words import (
     analyte_name,
     number,
@@ -16,6 +17,7 @@ from trialscout.plain.words import (
 
 __all__ = [
     "analyte_name",
+    "chip_rules",
     "number",
     "plain_reason",
     "quantity",

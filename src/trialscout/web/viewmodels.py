@@ -204,7 +204,7 @@ def criteria_checklist(
     if parsed and parsed.get("criteria"):
         for i, c in enumerate(parsed["criteria"]):
             kind = c.get("kind") if c.get("kind") in out else "other"
-            rules = [r for r in c.get("rules", []) if r.get("type") != "other"]
+            rules = plain.chip_rules(c)  # 'No prior A or B': shown as no A, no B
             topic = criterion_topic(rules, kind)
             out[kind].append(
                 {"index": i, "text": c.get("text", ""), "rules": rules, "topic": topic}
