@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trialscout import plain
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
-from trialscout.web import forms, lookup, records, services, summary_view, viewmodels
+from trialscout.web import compare_view, forms, lookup, records, services, summary_view, viewmodels
 from trialscout.web.cache import PageCache
 from trialscout.web.deps import html_error
 from trialscout.web.records import RateLimited
@@ -90,6 +90,7 @@ def _templates() -> Jinja2Templates:
     env.filters["inline_code"] = viewmodels.inline_code
     env.filters["to_doctor"] = plain.to_doctor
     env.filters["highlight"] = viewmodels.highlight
+    env.filters["distance_text"] = compare_view.distance_text
     return templates
 
 

@@ -34,6 +34,15 @@ class Column:
     more: dict[str, int] = field(default_factory=dict)
 
 
+def distance_text(km: float | None, approximate: bool) -> str:
+    """Whole kilometres; a site placed only by its city and under 5 km is 'in your city'."""
+    if km is None:
+        return ""
+    if approximate and km < 5:
+        return "in your city"
+    return f"{'about ' if approximate else ''}{km:,.0f} km"
+
+
 def key_chips(parsed: dict[str, Any] | None, kind: str) -> tuple[list[str], int]:
     """(first chips, how many more) for inclusion or exclusion rules, duplicates dropped."""
     chips: list[str] = []
@@ -69,8 +78,8 @@ def column(trial: Trial, parsed: dict[str, Any] | None, sites: list) -> Column:
         last_update=trial.last_update_posted or "Not reported",
     )
     near = next((s for s in sites if s.distance_km is not None), None)
-    if near is not None:
-        col.nearest = f"{near.facility}, {near.place}"
+    if near is not None:  # a site the registry names no facility for is shown by its place
+        col.nearest = near.place if near.facility == "Site" else f"{near.facility}, {near.place}"
         col.distance_km, col.approximate = near.distance_km, near.approximate
     for kind in ("inclusion", "exclusion"):
         col.chips[kind], col.more[kind] = key_chips(parsed, kind)

@@ -36,10 +36,12 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
     except services.BadInput as exc:
         return {"place_error": str(exc), "hits": [], "total": 0}
     pages = max(1, math.ceil(result.total / params.limit))
-    dots = _results_map(request, params, result.hits)
+    drawn = _results_map(request, params, result.hits)
     return {
-        "results_map": dots,
-        "map_numbers": {result.hits[d.number - 1]["trial_id"]: d.number for d in dots if d.number},
+        "results_map": drawn,
+        "map_numbers": {
+            result.hits[d.number - 1]["trial_id"]: d.number for d in drawn.dots if d.number
+        },
         "saved_ids": set(records_saved.saved_ids(db(request), visitor(request))),
         "hits": result.hits,
         "total": result.total,
@@ -51,7 +53,7 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
     }
 
 
-def _results_map(request: Request, params: SearchParams, hits: list[dict]) -> list[site_map.Dot]:
+def _results_map(request: Request, params: SearchParams, hits: list[dict]) -> site_map.ResultsMap:
     """The map of this page's results only (bounded work): each result at its nearest site
     (its first located site without a place), numbered as listed; the visitor's place."""
     origin = None
