@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.store.trials import TrialNotFound, TrialStore
-from trialscout.web import lookup, records_saved, services, site_map
+from trialscout.web import lookup, records_saved, services, shared_cache, site_map
 from trialscout.web.deps import db, render, visitor
 from trialscout.web.search_params import SearchParams, facet_links, search_params
 from trialscout.web.trial_page import related, render_trial, site_locator
@@ -65,11 +65,18 @@ def _results_map(request: Request, params: SearchParams, hits: list[dict]) -> si
             origin = (lat, lon)
         except (services.BadInput, services.StageUnavailable):
             origin = None
+    ids = tuple(hit["trial_id"] for hit in hits)
+    return shared_cache.RESULT_MAPS.get_or_compute(
+        db(request).conn, ("map", ids, origin), lambda: _draw(request, ids, origin)
+    )
+
+
+def _draw(request: Request, ids: tuple[str, ...], origin) -> site_map.ResultsMap:
     store = TrialStore(db(request))
     numbered = []
-    for number, hit in enumerate(hits, start=1):
+    for number, tid in enumerate(ids, start=1):
         try:
-            numbered.append((number, store.get(hit["trial_id"]).trial))
+            numbered.append((number, store.get(tid).trial))
         except TrialNotFound:  # removed between the search and now
             continue
     return site_map.results_map(numbered, site_locator(request), origin)
