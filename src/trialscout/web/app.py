@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trialscout import plain
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
-from trialscout.web import lookup, records, services, summary_view, viewmodels
+from trialscout.web import compare_view, forms, lookup, records, services, summary_view, viewmodels
 from trialscout.web.cache import PageCache
 from trialscout.web.deps import html_error
 from trialscout.web.records import RateLimited
@@ -54,6 +54,8 @@ class WebSettings:
     # Host header (a subscription sent with `Host: evil.example` mailed a link to evil.example);
     # without it the server sends no mail and builds relative links.
     base_url: str | None = None
+    # Where the notice of a new contact request goes (through the alerts outbox); none: no mail.
+    coordinator_email: str | None = None
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -64,6 +66,7 @@ class WebSettings:
             secure_cookies=os.environ.get("TRIALSCOUT_SECURE_COOKIES", "") == "1",
             rate_limits=os.environ.get("TRIALSCOUT_RATE_LIMITS", "1") != "0",
             base_url=(os.environ.get("TRIALSCOUT_BASE_URL") or "").rstrip("/") or None,
+            coordinator_email=os.environ.get("TRIALSCOUT_COORDINATOR_EMAIL") or None,
         )
 
 
@@ -87,6 +90,7 @@ def _templates() -> Jinja2Templates:
     env.filters["inline_code"] = viewmodels.inline_code
     env.filters["to_doctor"] = plain.to_doctor
     env.filters["highlight"] = viewmodels.highlight
+    env.filters["distance_text"] = compare_view.distance_text
     return templates
 
 
@@ -163,7 +167,8 @@ def _install_middleware(app: FastAPI) -> None:
             )
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
-        if request.url.path.startswith(("/shared/", "/coordinator", "/trials/")):
+        personal = ("/shared/", "/coordinator", "/trials/", "/saved", "/shares/")
+        if request.url.path.startswith(personal) or request.url.path == "/":  # visitor's forms
             response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -174,11 +179,15 @@ def create_app(db_path: str | None = None, settings: WebSettings | None = None) 
         routes_actions,
         routes_alerts,
         routes_api,
+        routes_contact,
         routes_coordinator,
         routes_pages,
+        routes_saved,
     )
 
     settings = settings or WebSettings.from_env()
+    if settings.coordinator_email and not forms.EMAIL.match(settings.coordinator_email):
+        raise ValueError("TRIALSCOUT_COORDINATOR_EMAIL is not one e-mail address")
     db = Database(db_path)
 
     @asynccontextmanager
@@ -205,7 +214,8 @@ def create_app(db_path: str | None = None, settings: WebSettings | None = None) 
     if settings.coordinator_user and settings.coordinator_password:
         records.set_coordinator(db, settings.coordinator_user, settings.coordinator_password)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_api, routes_pages, routes_actions, routes_alerts, routes_coordinator):
+    routers = (routes_api, routes_pages, routes_actions, routes_alerts, routes_coordinator)
+    for module in (*routers, routes_saved, routes_contact):
         app.include_router(module.router)
     _install_errors(app)
     _install_middleware(app)

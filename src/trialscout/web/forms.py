@@ -79,3 +79,14 @@ def passcode(form: dict[str, str]) -> tuple[str, dict[str, str]]:
     elif len(code) > 200:
         errors["passcode"] = "Please keep the passcode under 200 characters."
     return code, errors
+
+
+SHARE_EXPIRY_DAYS = ("", "1", "7", "30")  # "" = the link does not expire
+
+
+def share_expiry(form: dict[str, str]) -> tuple[int | None, str | None]:
+    """(seconds until the link expires or None, error): a choice from the list only."""
+    days = form.get("expires", "")
+    if days not in SHARE_EXPIRY_DAYS:
+        return None, "Choose when the link expires from the list."
+    return (int(days) * 86400 if days else None), None

@@ -12,6 +12,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+import orjson
+
 from trialscout.store.db import Database, utcnow
 from trialscout.web import lockout
 from trialscout.web.security import hash_secret, token_hash, verify_secret
@@ -48,6 +50,7 @@ class ShareCheck:
     owner: str | None = None
     retry_after_s: int = 0
     missing: bool = False
+    gone: str | None = None  # why a link that existed no longer opens (revoked, expired)
 
 
 class RateLimited(Exception):
@@ -102,6 +105,30 @@ def add_contact_request(db: Database, visitor_id: str, trial_id: str, form: dict
             ),
         )
         return int(cur.lastrowid)
+
+
+def add_prescreen(db: Database, request_id: int, answers: list[dict], consent_text: str) -> None:
+    """The questionnaire answers a person chose to send with request `request_id`."""
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO contact_prescreen (request_id, answers, consent_text, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (request_id, orjson.dumps(answers).decode(), consent_text, utcnow()),
+        )
+
+
+def prescreens(db: Database, request_ids: list[int]) -> dict[int, list[dict]]:
+    """Answers by request id, for the coordinators' page (the route checks the login)."""
+    out: dict[int, list[dict]] = {}
+    for start in range(0, len(request_ids), 500):
+        chunk = request_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.conn.execute(
+            f"SELECT request_id, answers FROM contact_prescreen WHERE request_id IN ({marks})",
+            chunk,
+        )
+        out.update({r[0]: orjson.loads(r[1]) for r in rows})
+    return out
 
 
 def count_contact_requests(db: Database, trial_id: str) -> int:
@@ -176,23 +203,53 @@ def delete_note(db: Database, visitor_id: str, note_id: int) -> bool:
         return cur.rowcount > 0
 
 
-def create_share(db: Database, visitor_id: str, trial_id: str, passcode: str) -> str:
-    """A new link token (returned once, stored hashed) guarding the owner's notes on a trial."""
+def create_share(
+    db: Database,
+    visitor_id: str,
+    trial_id: str,
+    passcode: str,
+    expires_in_s: int | None = None,
+    now: float | None = None,
+) -> str:
+    """A new link token (returned once, stored hashed) guarding the owner's notes on a trial.
+    Only its first characters are kept in clear, so the owner's list can tell links apart."""
     token = secrets.token_urlsafe(24)
+    now = time.time() if now is None else now
+    expires = now + expires_in_s if expires_in_s else None
     with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO note_shares (token_hash, visitor_id, trial_id, passcode_hash, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (token_hash(token), visitor_id, trial_id, hash_secret(passcode), utcnow()),
+            "INSERT INTO note_shares (token_hash, visitor_id, trial_id, passcode_hash, created_at, "
+            "token_prefix, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                token_hash(token),
+                visitor_id,
+                trial_id,
+                hash_secret(passcode),
+                utcnow(),
+                token[:SHARE_PREFIX],
+                expires,
+            ),
         )
     return token
 
 
-def share_exists(db: Database, token: str) -> bool:
+SHARE_PREFIX = 6
+GONE_REVOKED = "This share link was revoked by the person who made it."
+GONE_EXPIRED = "This share link has expired. Ask the person who sent it for a new one."
+
+
+def share_state(db: Database, token: str, now: float | None = None) -> str | None:
+    """None for a live link, 'missing', or the plain reason a link is gone (revoked, expired)."""
     row = db.conn.execute(
-        "SELECT 1 FROM note_shares WHERE token_hash = ?", (token_hash(token),)
+        "SELECT revoked_at, expires_at FROM note_shares WHERE token_hash = ?", (token_hash(token),)
     ).fetchone()
-    return row is not None
+    if row is None:
+        return "missing"
+    if row[0]:
+        return GONE_REVOKED
+    if row[1] is not None and (time.time() if now is None else now) >= row[1]:
+        return GONE_EXPIRED
+    return None
 
 
 def check_share(
@@ -206,13 +263,16 @@ def check_share(
 ) -> ShareCheck:
     """Verify a passcode under the guessing limits of `web.lockout` (per client, plus a global
     cap; never locked for good). The owner's own visitor opening the link clears the limits."""
+    state = share_state(db, token, now)
+    if state == "missing":
+        return ShareCheck(ok=False, missing=True)
+    if state is not None:
+        return ShareCheck(ok=False, gone=state)
     row = db.conn.execute(
         "SELECT share_id, visitor_id, trial_id, passcode_hash FROM note_shares "
         "WHERE token_hash = ?",
         (token_hash(token),),
     ).fetchone()
-    if row is None:
-        return ShareCheck(ok=False, missing=True)
     share_id, owner, trial_id, stored = row
     account = f"share:{share_id}"
     if visitor is not None and visitor == owner:
@@ -223,6 +283,10 @@ def check_share(
         return ShareCheck(ok=False, retry_after_s=exc.retry_after_s)
     if verify_secret(passcode, stored):
         lockout.succeeded(db, account, client)
+        with db.transaction() as conn:
+            conn.execute(
+                "UPDATE note_shares SET last_used_at = ? WHERE share_id = ?", (utcnow(), share_id)
+            )
         return ShareCheck(ok=True, trial_id=trial_id, owner=owner)
     return ShareCheck(ok=False)
 

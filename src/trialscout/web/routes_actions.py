@@ -3,11 +3,21 @@ private notes and their passcode-protected share links, get notified. Every POST
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import forms, questionnaire, records, services
+from trialscout.web import (
+    contact_flow,
+    forms,
+    questionnaire,
+    records,
+    records_shares,
+    services,
+    viewmodels,
+)
 from trialscout.web.deps import client_ip, db, form_with_csrf, limit, render, visitor
 from trialscout.web.trial_page import render_trial
 
@@ -40,8 +50,9 @@ async def contact_team(request: Request, trial_id: str):
     if errors:
         return render_trial(request, tid, 400, contact_form=form, contact_errors=errors)
     limit(request, "contact", 5, 20, HOUR)
-    request_id = records.add_contact_request(db(request), visitor(request), tid, clean)
     trial = TrialStore(db(request)).get(tid).trial
+    settings = request.app.state.settings
+    request_id = contact_flow.store_request(db(request), settings, visitor(request), trial, clean)
     return render(
         request,
         "contact_done.html",
@@ -49,7 +60,7 @@ async def contact_team(request: Request, trial_id: str):
     )
 
 
-def _questions(request: Request, tid: str):
+def trial_questions(request: Request, tid: str):
     trial = TrialStore(db(request)).get(tid).trial
     parsed = services.load_criteria(db(request), trial)
     return parsed, questionnaire.build_questions(parsed)
@@ -59,17 +70,14 @@ def _questions(request: Request, tid: str):
 async def eligibility_form(request: Request, trial_id: str):
     tid = _tid(request, trial_id)
     trial = TrialStore(db(request)).get(tid).trial
-    parsed, questions = _questions(request, tid)
+    parsed, questions = trial_questions(request, tid)
     ctx = {"trial": trial, "questions": questions, "parsed": parsed, "answers": {}, "errors": {}}
     return render(request, "eligibility.html", ctx | {"result": None, "first_error": None})
 
 
-@router.post("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
-async def eligibility_check(request: Request, trial_id: str):
-    """Answers -> profile -> matcher; nothing is stored or logged."""
-    form = await form_with_csrf(request)
-    tid = _tid(request, trial_id)
-    parsed, questions = _questions(request, tid)
+def eligibility_context(request: Request, tid: str, form: dict[str, str]) -> dict:
+    """Answers -> profile -> matcher, and everything eligibility.html shows; nothing stored."""
+    parsed, questions = trial_questions(request, tid)
     answers = {q.key: form.get(q.key, "") for q in questions}
     errors = questionnaire.check_answers(questions, answers)
     result, match_missing = None, None
@@ -82,7 +90,7 @@ async def eligibility_check(request: Request, trial_id: str):
             given = sum(1 for v in answers.values() if v.strip())
             result = services.match_arranged(db(request), patient, tid, given, parsed)
     trial = TrialStore(db(request)).get(tid).trial
-    ctx = {
+    return {
         "trial": trial,
         "questions": questions,
         "parsed": parsed,
@@ -91,8 +99,17 @@ async def eligibility_check(request: Request, trial_id: str):
         "match_missing": match_missing,
         "errors": errors,
         "first_error": next(iter(errors), None),
+        "contact_form": {},
+        "contact_errors": {},
     }
-    return render(request, "eligibility.html", ctx, 400 if errors else 200)
+
+
+@router.post("/trials/{trial_id}/eligibility", response_class=HTMLResponse)
+async def eligibility_check(request: Request, trial_id: str):
+    """Answers -> profile -> matcher; nothing is stored or logged."""
+    form = await form_with_csrf(request)
+    ctx = eligibility_context(request, _tid(request, trial_id), form)
+    return render(request, "eligibility.html", ctx, 400 if ctx["errors"] else 200)
 
 
 @router.post("/trials/{trial_id}/notes")
@@ -121,18 +138,37 @@ async def share_notes(request: Request, trial_id: str):
     form = await form_with_csrf(request)
     tid = _tid(request, trial_id)
     code, errors = forms.passcode(form)
-    if errors:
-        return render_trial(request, tid, 400, flash=errors["passcode"])
+    expires_in_s, expiry_error = forms.share_expiry(form)
+    if errors or expiry_error:
+        return render_trial(request, tid, 400, flash=errors.get("passcode") or expiry_error)
     limit(request, "share", 30, 100, HOUR)
-    token = records.create_share(db(request), visitor(request), tid, code)
+    token = records.create_share(db(request), visitor(request), tid, code, expires_in_s)
     link = (_base_url(request) or "") + request.app.url_path_for("shared_notes", token=token)
     return render_trial(request, tid, share_link=link)
 
 
+@router.post("/shares/{share_id}/revoke")
+async def revoke_share(request: Request, share_id: int):
+    """The owner revokes one of their links: it answers 410 from now on."""
+    await form_with_csrf(request)
+    tid = records_shares.revoke_share(db(request), visitor(request), share_id)
+    if tid is None:
+        raise HTTPException(404, "no such share link of yours")
+    return RedirectResponse(f"/trials/{quote(tid, safe='')}#share-links", status_code=303)
+
+
+def _gone(request: Request, message: str):
+    ctx = {"title": "This share link no longer works", "text": message}
+    return render(request, "message.html", ctx, 410)
+
+
 @router.get("/shared/{token}", response_class=HTMLResponse, name="shared_notes")
 async def shared_notes(request: Request, token: str):
-    if not records.share_exists(db(request), token):
+    state = records.share_state(db(request), token)
+    if state == "missing":
         raise HTTPException(404, "this share link does not exist")
+    if state is not None:
+        return _gone(request, state)
     return render(request, "shared.html", {"token": token, "notes": None, "error": None})
 
 
@@ -148,10 +184,11 @@ async def open_shared(request: Request, token: str):
     )
     if check.missing:
         raise HTTPException(404, "this share link does not exist")
+    if check.gone:
+        return _gone(request, check.gone)
     if not check.ok:
-        if check.retry_after_s:
-            error = f"Wrong passcode. Wait {check.retry_after_s} seconds before trying again."
-            status = 429
+        if check.retry_after_s:  # the passcode was not even checked: say so, not "wrong"
+            error, status = viewmodels.wait_message(check.retry_after_s), 429
         else:
             error, status = "Wrong passcode.", 401
         ctx = {"token": token, "notes": None, "error": error}
@@ -195,7 +232,7 @@ async def doctor_questions(request: Request, trial_id: str):
     criteria first) and the study team (what only they can judge). Built from an empty
     questionnaire, so it holds every criterion that is not yet known."""
     tid = _tid(request, trial_id)
-    parsed, questions = _questions(request, tid)
+    parsed, questions = trial_questions(request, tid)
     patient = questionnaire.patient_from_answers(questions, {})
     result = services.match_arranged(db(request), patient, tid, 0, parsed)
     trial = TrialStore(db(request)).get(tid).trial

@@ -11,6 +11,7 @@ import os
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from trialscout.store.trials import TrialStore
 from trialscout.web import records
 from trialscout.web.deps import client_ip, db, form_with_csrf, limit, render
 from trialscout.web.security import (
@@ -76,7 +77,15 @@ async def requests_page(request: Request, trial: str | None = None):
     if user is None:
         return RedirectResponse("/coordinator/login", status_code=303)
     rows = records.all_contact_requests(db(request), trial or None)
-    ctx = {"user": user, "requests": rows, "trial": trial or "", "statuses": STATUSES}
+    trials = TrialStore(db(request)).get_many(sorted({r.trial_id for r in rows}))
+    ctx = {
+        "user": user,
+        "requests": rows,
+        "trial": trial or "",
+        "statuses": STATUSES,
+        "titles": {tid: t.title for tid, t in trials.items()},
+        "prescreens": records.prescreens(db(request), [r.request_id for r in rows]),
+    }
     return render(request, "coordinator.html", ctx)
 
 

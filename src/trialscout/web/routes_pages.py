@@ -10,11 +10,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from trialscout.store.trials import TrialStore
-from trialscout.web import lookup, services
-from trialscout.web.deps import db, render
+from trialscout.store.trials import TrialNotFound, TrialStore
+from trialscout.web import lookup, records_saved, services, shared_cache, site_map
+from trialscout.web.deps import db, render, visitor
 from trialscout.web.search_params import SearchParams, facet_links, search_params
-from trialscout.web.trial_page import related, render_trial
+from trialscout.web.trial_page import related, render_trial, site_locator
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +36,13 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
     except services.BadInput as exc:
         return {"place_error": str(exc), "hits": [], "total": 0}
     pages = max(1, math.ceil(result.total / params.limit))
+    drawn = _results_map(request, params, result.hits)
     return {
+        "results_map": drawn,
+        "map_numbers": {
+            result.hits[d.number - 1]["trial_id"]: d.number for d in drawn.dots if d.number
+        },
+        "saved_ids": set(records_saved.saved_ids(db(request), visitor(request))),
         "hits": result.hits,
         "total": result.total,
         "facets": result.facets,
@@ -45,6 +51,35 @@ def _run_search(request: Request, params: SearchParams) -> dict[str, Any]:
         "page": params.offset // params.limit + 1,
         "pages": pages,
     }
+
+
+def _results_map(request: Request, params: SearchParams, hits: list[dict]) -> site_map.ResultsMap:
+    """The map of this page's results only (bounded work): each result at its nearest site
+    (its first located site without a place), numbered as listed; the visitor's place."""
+    origin = None
+    if params.lat is not None and params.lon is not None:
+        origin = (params.lat, params.lon)
+    elif params.near:
+        try:
+            lat, lon, _ = services.resolve_place(db(request), params.near)
+            origin = (lat, lon)
+        except (services.BadInput, services.StageUnavailable):
+            origin = None
+    ids = tuple(hit["trial_id"] for hit in hits)
+    return shared_cache.RESULT_MAPS.get_or_compute(
+        db(request).conn, ("map", ids, origin), lambda: _draw(request, ids, origin)
+    )
+
+
+def _draw(request: Request, ids: tuple[str, ...], origin) -> site_map.ResultsMap:
+    store = TrialStore(db(request))
+    numbered = []
+    for number, tid in enumerate(ids, start=1):
+        try:
+            numbered.append((number, store.get(tid).trial))
+        except TrialNotFound:  # removed between the search and now
+            continue
+    return site_map.results_map(numbered, site_locator(request), origin)
 
 
 @router.get("/", response_class=HTMLResponse)

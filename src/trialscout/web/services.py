@@ -273,3 +273,8 @@ def alerts_feed(kind: str, db: Database, target: str, base_url: str) -> str:
     """Atom XML from the alerts stage: kind is "trial_feed" or "search_feed"."""
     render = _attr("alerts", "trialscout.alerts.feeds", kind)
     return render(db, target, base_url=base_url.rstrip("/"))
+
+
+def contact_notifier() -> Any:
+    """`alerts.contact_notice.queue_contact_notice`: the coordinator's e-mail notice."""
+    return _attr("alerts", "trialscout.alerts.contact_notice", "queue_contact_notice")

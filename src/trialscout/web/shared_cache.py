@@ -1,5 +1,5 @@
 """Caches for what is the same for every visitor (issue 13): search results for a query and
-filters, place lookups and the number of stored trials. Per-visitor state (cookies, CSRF tokens, notes) is never cached:
+filters, place lookups, the number of stored trials and the map of a page of results. Per-visitor state (cookies, CSRF tokens, notes) is never cached:
 only the stage's answer is, and the page is rendered per request.
 
 Entries are keyed by the database's `data_version`, which changes whenever another connection
@@ -59,3 +59,4 @@ class SharedCache:
 SEARCH_RESULTS = SharedCache(512)
 PLACES = SharedCache(1024)
 COUNTS = SharedCache(8)
+RESULT_MAPS = SharedCache(256)  # the search page's map: the same for every visitor

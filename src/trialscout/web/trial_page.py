@@ -9,7 +9,16 @@ from typing import Any
 from fastapi import Request
 
 from trialscout.store.trials import TrialStore
-from trialscout.web import records, related_view, services, site_map, summary_view, viewmodels
+from trialscout.web import (
+    records,
+    records_saved,
+    records_shares,
+    related_view,
+    services,
+    site_map,
+    summary_view,
+    viewmodels,
+)
 from trialscout.web.deps import db, render, visitor
 
 log = logging.getLogger(__name__)
@@ -40,7 +49,7 @@ def _origin(request: Request, near: str | None) -> tuple[tuple[float, float] | N
         return None, str(exc)
 
 
-def _locator(request: Request):
+def site_locator(request: Request):
     """Coordinates of a site's city from the search gazetteer, cached for this request."""
     cache: dict[str, tuple[float, float] | None] = {}
 
@@ -86,8 +95,8 @@ def trial_context(
         "design": viewmodels.design_rows(trial),
         "identifiers": viewmodels.identifiers(trial),
         "timeline": viewmodels.timeline(trial),
-        "sites": viewmodels.sites(trial, origin, reveal, _locator(request)),
-        "map_dots": site_map.site_map(trial, _locator(request), origin),
+        "sites": viewmodels.sites(trial, origin, reveal, site_locator(request)),
+        "map_dots": site_map.site_map(trial, site_locator(request), origin),
         "central_contacts": [
             (viewmodels.shown if reveal else viewmodels.masked)(c) for c in trial.central_contacts
         ],
@@ -106,6 +115,8 @@ def trial_context(
         "related_later": related_later,
         "patients_applied": records.count_contact_requests(database, tid),
         "notes": records.list_notes(database, visitor(request), tid),
+        "my_shares": records_shares.list_shares(database, visitor(request), tid),
+        "saved_ids": set(records_saved.saved_ids(database, visitor(request))),
         "my_requests": records.visitor_contact_requests(database, visitor(request), tid),
         "my_subscriptions": records.visitor_subscriptions(database, visitor(request)),
         "contact_form": {},

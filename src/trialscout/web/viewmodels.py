@@ -283,3 +283,13 @@ def highlight(snippet: str | None) -> Markup:
     """Search snippets mark matched words as [word]: escape the text, then mark those."""
     text = str(escape(snippet or ""))
     return Markup(re.sub(r"\[([^\[\]]{1,80})\]", r"<mark>\1</mark>", text))
+
+
+def wait_message(seconds: int) -> str:
+    """The honest answer during a guessing wait: the passcode was not checked at all."""
+    if seconds < 60:
+        wait = f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Too many tries: wait {wait} and try again. Your passcode was not checked this time."

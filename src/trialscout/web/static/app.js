@@ -67,3 +67,30 @@
     buttons[i].addEventListener("click", function () { window.print(); });
   }
 }());
+
+// "Copy link" buttons: shown only with JavaScript (the link also sits in a selectable field).
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-copy]");
+  function copied(button, ok) {
+    var status = button.parentNode.parentNode.querySelector(".copy-status");
+    if (status) { status.textContent = ok ? button.dataset.done : button.dataset.fail; }
+  }
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].hidden = false;
+    buttons[i].addEventListener("click", function (e) {
+      var button = e.currentTarget;
+      var field = document.getElementById(button.dataset.copy);
+      if (!field) { return; }
+      field.focus();
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(
+          function () { copied(button, true); },
+          function () { copied(button, document.execCommand("copy")); });
+      } else {
+        copied(button, document.execCommand("copy"));
+      }
+    });
+  }
+}());
