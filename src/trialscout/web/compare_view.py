@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from trialscout import plain
 from trialscout.registry.model import Trial
 from trialscout.web import viewmodels
 
@@ -49,7 +50,7 @@ def key_chips(parsed: dict[str, Any] | None, kind: str) -> tuple[list[str], int]
     for c in (parsed or {}).get("criteria") or []:
         if c.get("kind") != kind:
             continue
-        for rule in c.get("rules") or []:
+        for rule in plain.chip_rules(c):  # negations read as meant; words not understood left out
             if rule.get("type") in _OWN_ROW:
                 continue
             chip = viewmodels.rule_label(rule, c.get("text", ""))
