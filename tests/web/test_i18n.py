@@ -97,12 +97,13 @@ def _python_corpus() -> str:
                 parts.append(node.value)
                 if re.fullmatch(r"[A-Z][A-Z0-9_]+", node.value):
                     parts.append(viewmodels.words(node.value))
-    for pattern in ("**/*.json", "**/*.yaml"):
+    for pattern in ("**/*.json", "**/*.yaml", "**/*.tsv"):
         for path in SRC.glob(pattern):
             if "locale" not in path.parts:
                 parts.append(path.read_text("utf-8"))
-    for path in SRC.glob("data/demo/*.jsonl.gz"):  # the registry's enumerated values
+    for path in SRC.glob("data/demo/*.jsonl.gz"):  # registry values: countries, enum names
         text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        parts.append(text)
         parts.extend(viewmodels.words(v) for v in set(re.findall(r'"([A-Z][A-Z0-9_]+)"', text)))
     return "\n".join(parts).lower()
 
