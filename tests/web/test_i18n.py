@@ -183,6 +183,11 @@ def test_catalog_is_readable_json_with_sections():
         ("Phase 1 / Phase 2", "1期 / 2期"),
         ("You must be 18 to 75 years old.", "年龄须在 18 至 75 岁之间。"),
         ("Not a registry sentence at all.", "Not a registry sentence at all."),
+        # registry text that merely contains a pattern's connector stays as registered
+        ("Ability to understand and sign consent", "Ability to understand and sign consent"),
+        ("Liver Cancer / Hepatitis B", "Liver Cancer / Hepatitis B"),
+        ("18 Years to 75 Years", "18岁至75岁"),
+        ("Wrong passcode. Wait 30 seconds before trying again.", "访问密码错误。请等待 30 秒后再试。"),
     ],
 )
 def test_python_wording_translates_by_pattern(english, chinese):
