@@ -63,7 +63,9 @@ def main() -> None:
         for lang, client in clients.items():
             page = client.get(f"/trials/{TRIAL}/eligibility").text
             tokens[lang] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        print(f"{'page':12} {'en median ms':>13} {'zh median ms':>13} {'zh/en':>7} {'zh cold ms':>11}")
+        print(
+            f"{'page':12} {'en median ms':>13} {'zh median ms':>13} {'zh/en':>7} {'zh cold ms':>11}"
+        )
         for name, (method, url, form) in PAGES.items():
             times: dict[str, list[float]] = {"en": [], "zh": [], "cold": []}
             for lang in clients:  # warm-up: caches, catalog load

@@ -143,6 +143,8 @@ def test_catalog_loads_with_matching_placeholders():
 def test_placeholder_mismatch_is_refused():
     with pytest.raises(ValueError, match="placeholders differ"):
         i18n._check("zh", {"interface": {"Page %(page)s": "第 %(pages)s 页"}})
+    with pytest.raises(ValueError, match="differently"):
+        i18n._check("zh", {"interface": {"Other": "其他"}, "labels": {"Other": "另外"}})
     with pytest.raises(ValueError, match="no translation"):
         i18n._check("zh", {"interface": {"Search": ""}})
 
@@ -187,7 +189,10 @@ def test_catalog_is_readable_json_with_sections():
         ("Ability to understand and sign consent", "Ability to understand and sign consent"),
         ("Liver Cancer / Hepatitis B", "Liver Cancer / Hepatitis B"),
         ("18 Years to 75 Years", "18岁至75岁"),
-        ("Wrong passcode. Wait 30 seconds before trying again.", "访问密码错误。请等待 30 秒后再试。"),
+        (
+            "Wrong passcode. Wait 30 seconds before trying again.",
+            "访问密码错误。请等待 30 秒后再试。",
+        ),
     ],
 )
 def test_python_wording_translates_by_pattern(english, chinese):

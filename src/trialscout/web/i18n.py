@@ -116,6 +116,11 @@ def _check(lang: str, raw: dict[str, Any]) -> dict[str, str]:
                     f"locale/{lang}.json: {section}: {english!r}: placeholders differ "
                     f"({sorted(placeholders(english))} vs {sorted(placeholders(target))})"
                 )
+            if merged.get(english, target) != target:
+                raise ValueError(
+                    f"locale/{lang}.json: {section}: {english!r} is translated differently "
+                    "in another section"
+                )
             merged[english] = target
     return merged
 
