@@ -19,10 +19,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trialscout import plain
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialNotFound
-from trialscout.web import compare_view, forms, lookup, records, services, summary_view, viewmodels
+from trialscout.web import (
+    compare_view,
+    forms,
+    i18n,
+    lookup,
+    records,
+    services,
+    summary_view,
+    viewmodels,
+)
 from trialscout.web.cache import PageCache
 from trialscout.web.deps import html_error
 from trialscout.web.records import RateLimited
@@ -75,22 +83,21 @@ def _templates() -> Jinja2Templates:
     env = templates.env
     env.autoescape = True  # trial text is untrusted input
     env.auto_reload = False  # templates ship with the package: no stat() per render
-    # Interface wording goes through `_()` so a second language can be added without touching
-    # every template again; until catalogs exist the English text is returned as written.
+    # Interface wording goes through `_()`; the language is the request's (`lang` in the
+    # template context), so one environment serves every language (web/i18n.py).
     env.add_extension("jinja2.ext.i18n")
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["words"] = viewmodels.words
-    env.filters["phase"] = viewmodels.phase_label
-    env.filters["rule"] = viewmodels.rule_label
-    env.filters["source_label"] = summary_view.source_label
+    env.filters["words"] = i18n.translated(viewmodels.words)
+    env.filters["phase"] = i18n.translated(viewmodels.phase_label)
+    env.filters["rule"] = i18n.translated(viewmodels.rule_label)
+    env.filters["source_label"] = i18n.translated(summary_view.source_label)
     env.filters["grouped"] = viewmodels.grouped
-    env.filters["facet_label"] = viewmodels.facet_label
-    env.filters["country"] = viewmodels.country_name
+    env.filters["facet_label"] = i18n.translated(viewmodels.facet_label)
+    env.filters["country"] = i18n.translated(viewmodels.country_name)
     env.filters["condition_name"] = lookup.normalized_condition
     env.filters["inline_code"] = viewmodels.inline_code
-    env.filters["to_doctor"] = plain.to_doctor
     env.filters["highlight"] = viewmodels.highlight
-    env.filters["distance_text"] = compare_view.distance_text
+    env.filters["distance_text"] = i18n.translated(compare_view.distance_text)
+    i18n.install(env)  # gettext, `tr` and the doctor's-sheet questions in the page's language
     return templates
 
 
@@ -150,6 +157,9 @@ def _install_middleware(app: FastAPI) -> None:
         visitor = unsign(secret, request.cookies.get(VISITOR_COOKIE))
         fresh = visitor is None
         request.state.visitor_id = visitor or new_visitor_id()
+        request.state.lang = i18n.choose(
+            request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+        )
         try:
             response = await call_next(request)
         except Exception as exc:  # never echo internals (or patient data) back or into logs
@@ -165,6 +175,8 @@ def _install_middleware(app: FastAPI) -> None:
                 samesite="lax",
                 secure=cookie_secure(app.state.settings.secure_cookies, request.url.scheme),
             )
+        if not _is_api(request):  # pages differ by the browser's language and the switch
+            response.headers["Vary"] = "Accept-Language, Cookie"
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         personal = ("/shared/", "/coordinator", "/trials/", "/saved", "/shares/")
@@ -181,6 +193,7 @@ def create_app(db_path: str | None = None, settings: WebSettings | None = None) 
         routes_api,
         routes_contact,
         routes_coordinator,
+        routes_language,
         routes_pages,
         routes_saved,
     )
@@ -215,7 +228,7 @@ def create_app(db_path: str | None = None, settings: WebSettings | None = None) 
         records.set_coordinator(db, settings.coordinator_user, settings.coordinator_password)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     routers = (routes_api, routes_pages, routes_actions, routes_alerts, routes_coordinator)
-    for module in (*routers, routes_saved, routes_contact):
+    for module in (*routers, routes_saved, routes_contact, routes_language):
         app.include_router(module.router)
     _install_errors(app)
     _install_middleware(app)

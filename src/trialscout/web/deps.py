@@ -29,6 +29,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     state = request.app.state
     ctx = {
         "request": request,
+        "lang": getattr(request.state, "lang", "en"),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(state.secret, request.state.visitor_id),
         **context,
