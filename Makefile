@@ -19,16 +19,17 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/trialscout demo
 
-# Chromium (Debian) and Playwright for the browser tests; installs only what is missing.
+# Chromium (Debian), a Chinese font (the Chinese pages' screenshots) and Playwright for the
+# browser tests; installs only what is missing.
 browser-deps: setup
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; } || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  for try in 1 2 3 4 5; do \
 	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && break; \
 	    echo "apt-get update failed (try $$try of 5; apt may be busy), retrying in 30 s" >&2; sleep 30; \
 	  done; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-	    install -y -qq chromium >/dev/null; }
+	    install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/pip install -q playwright
 
 # The optional embeddings extra (CPU torch pinned in the same command, or pip pulls CUDA wheels).
