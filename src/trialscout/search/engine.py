@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from trialscout.search import geo, topk
+from trialscout.search import fulltext, geo, topk, tsearch
 from trialscout.search.errors import InvalidFilter, NoEmbeddings, SearchError
 from trialscout.search.facets import (  # noqa: F401 - AGE_GROUPS re-exported
     AGE_GROUPS,
@@ -58,20 +59,20 @@ _ROW_COLUMNS = (
 
 
 def _match_rows(
-    conn: sqlite3.Connection, fts: str, where: str, params: list, ranking: Ranking
+    conn: sqlite3.Connection, plan: tsearch.Plan, mode: str, where: str, params: list
 ) -> list[tuple]:
-    weights = ", ".join(str(w) for w in ranking.weights())
+    """Every match of the query and filters (tantivy), with its row; `where` (SQL over
+    `trials t`) only adds what the index cannot decide, e.g. a site inside the radius's box."""
+    scores = dict(plan.every(mode))
+    if not scores:
+        return []
     sql = (
-        f"SELECT m.rowid, -m.s, {_ROW_COLUMNS} FROM "
-        f"(SELECT rowid, bm25(search_fts, {weights}) AS s FROM search_fts "
-        "WHERE search_fts MATCH ?) m "
-        # CROSS JOIN pins the join order: the full-text match drives, trials are looked up by
-        # rowid. Left to itself the planner may scan trials by a filter's index and re-run the
-        # MATCH per row (seconds at 100,000 trials).
-        "CROSS JOIN trials t ON t.rowid = m.rowid CROSS JOIN search_docs d ON d.doc_id = m.rowid"
-        + (f" WHERE {where}" if where else "")
+        f"SELECT t.rowid, 0.0, {_ROW_COLUMNS} FROM trials t JOIN search_docs d "
+        "ON d.doc_id = t.rowid WHERE t.rowid IN (SELECT value FROM json_each(?))"
+        + (f" AND {where}" if where else "")
     )
-    return conn.execute(sql, [fts, *params]).fetchall()
+    rows = conn.execute(sql, [json.dumps(list(scores)), *params]).fetchall()
+    return [(r[0], scores[r[0]], *r[2:]) for r in rows]
 
 
 def _browse_rows(conn: sqlite3.Connection, where: str, params: list) -> list[tuple]:
@@ -98,18 +99,20 @@ def _candidates(
 ) -> tuple[list[Candidate], str | None]:  # fmt: skip
     """Rows passing the filters (and with a site in `box`, which bounds a radius search),
     scored; and the match mode used ('all', 'any' or None)."""
-    where, params = where_clause(f)
-    if box:
-        in_box = _IN_BOX[bool(parsed.concepts)]
-        where, params = (f"{where} AND {in_box}" if where else in_box), [*params, *box]
     if not parsed.concepts:
+        where, params = where_clause(f)
+        if box:
+            in_box = _IN_BOX[False]
+            where, params = (f"{where} AND {in_box}" if where else in_box), [*params, *box]
         rows, mode = _browse_rows(conn, where, params), None
     else:
+        plan = tsearch.Plan(fulltext.reader(conn), parsed, f, ranking, box)
+        where, params = (_IN_BOX[True], list(box)) if box else ("", [])
         mode = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
-        rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+        rows = _match_rows(conn, plan, mode, where, params)
         if not rows and mode == "all" and len(parsed.concepts) > 1:
             mode = "any"
-            rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+            rows = _match_rows(conn, plan, mode, where, params)
     out = []
     for r in rows:
         score = r[1]
@@ -358,14 +361,10 @@ def _bounded(
         total, counts = topk.browse_facets(conn, f)
         rows, match = topk.browse_page(conn, f, limit, offset), None
     else:
-        match = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
-        args = (f, ranking, sort, limit, offset)
-        rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
-        if not total and match == "all" and len(parsed.concepts) > 1:
-            match = "any"
-            rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
+        rows, total, counts, match = _ranked(conn, parsed, f, ranking, sort, limit, offset)
     info = _rows_for(conn, [r[0] for r in rows])
-    page = [Candidate(doc_id, score, *info[doc_id][2:11]) for doc_id, score in rows]
+    # a document whose trial is gone (a rolled-back record) is not a hit
+    page = [Candidate(d, score, *info[d][2:11]) for d, score in rows if d in info]
     return SearchPage(
         hits=_hits(conn, page, parsed, match),
         total=total,
@@ -375,3 +374,27 @@ def _bounded(
         place=None,
         mode_used="lexical",
     )
+
+
+def _ranked(
+    conn, parsed: ParsedQuery, f: SearchFilters, ranking: Ranking, sort: str,
+    limit: int, offset: int,
+) -> tuple[list[tuple[int, float]], int, dict, str]:  # fmt: skip
+    """(page, total, facets, match mode) from tantivy: all concepts required, any of them
+    when nothing has them all."""
+    plan = tsearch.Plan(fulltext.reader(conn), parsed, f, ranking)
+    match = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
+    modes = [match] + (["any"] if match == "all" and len(parsed.concepts) > 1 else [])
+    for match in modes:
+        if sort == "last_update":
+            rows, total = plan.newest(match, limit, offset)
+        else:
+            rows, total = plan.best(match, offset + limit)
+            rows = rows[offset:]
+        if total:
+            break
+    counts = plan.facets(match) if total else tsearch.as_facets(_NO_BUCKETS)
+    return rows, total, counts, match
+
+
+_NO_BUCKETS = defaultdict(Counter)

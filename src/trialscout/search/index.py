@@ -150,7 +150,15 @@ def prepare(trial: Trial) -> dict:
 
 
 def index_trial(conn: sqlite3.Connection, trial: Trial, payload: dict | None = None) -> None:
-    """Ingest hook: (re)write this trial's full-text row, metadata and sites."""
+    """Per-record ingest hook: the search tables (`index_tables`) and the tantivy document."""
+    from trialscout.search import fulltext
+
+    index_tables(conn, trial, payload)
+    fulltext.write_hooked(conn, trial)
+
+
+def index_tables(conn: sqlite3.Connection, trial: Trial, payload: dict | None = None) -> None:
+    """(Re)write this trial's FTS5 row (snippets, similar trials), metadata and sites."""
     p = payload if payload is not None else prepare(trial)
     doc_id = _doc_id(conn, trial.trial_id)
     _unindex_sites(conn, doc_id)
@@ -235,14 +243,18 @@ SEARCH_TABLES = (
 
 def rebuild(db: Database) -> int:
     """Drop and rebuild every search table from the stored trials; returns trials indexed."""
+    from trialscout.search import fulltext
+
     _POINTS.clear()
     count = 0
     with db.transaction() as conn:
         for table in SEARCH_TABLES:
             conn.execute(f"DELETE FROM {table}")
+        fulltext.clear(conn)
         for trial in TrialStore(db).iter_trials():
             index_trial(conn, trial)
             count += 1
         fill_site_coordinates(conn)
         conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        fulltext.flush(conn)
     return count
