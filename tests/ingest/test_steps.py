@@ -79,7 +79,7 @@ def test_workers_give_the_same_index(db, tmp_path):
     other = Database(tmp_path / "inline.db")
     _store_only(other)
     steps.run_step(other, derived.SEARCH, workers=1)
-    sql = "SELECT rowid, title, conditions, inclusion FROM search_fts ORDER BY rowid"
+    sql = "SELECT * FROM search_facets ORDER BY doc_id"
     assert db.conn.execute(sql).fetchall() == other.conn.execute(sql).fetchall()
     other.close()
 

@@ -1,9 +1,10 @@
-"""`search()`: lexical retrieval (SQLite FTS5, BM25 over weighted fields) + filters, distance,
-facets, sorting and paging.
+"""`search()`: lexical retrieval (tantivy, BM25 over weighted fields) + filters, distance,
+facets, sorting and paging; SQLite is the store.
 
-The backend-specific part is `_match_rows` / `_browse_rows` (SQL producing candidate rows); the
-rest works on plain `Candidate`s, so another backend (Postgres full text, tantivy) only has to
-produce the same rows.
+Without a place, tantivy ranks, pages and counts (`_ranked`, see `tsearch`); queries without
+words browse SQL's `search_facets` (`topk`). With a place (and for semantic/hybrid), every
+match passing the filters becomes a `Candidate` row (`_match_rows` / `_browse_rows`) so
+distance, facets, sorting and paging work on plain rows.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from trialscout.search.notes import explain, indexing_notes
 from trialscout.search.query import ParsedQuery, parse_query
 from trialscout.search.ranking import DEFAULT, Ranking, admits
 from trialscout.search.results import SearchHit, SearchPage
+from trialscout.search.snippets import snippets
 from trialscout.store.db import Database
 
 SORTS = ("relevance", "last_update", "distance")
@@ -237,16 +239,10 @@ def _hits(conn, page: list[Candidate], parsed: ParsedQuery, mode: str | None) ->
             (ids,),
         )
     }
-    snippets = {}
+    found = {}
     if mode:
-        short = " OR ".join(c.fts() for c in parsed.concepts[:SNIPPET_CONCEPTS])
-        snippets = dict(
-            conn.execute(
-                "SELECT rowid, snippet(search_fts, -1, '[', ']', '…', 16) FROM search_fts "
-                "WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-                (short, json.dumps([c.doc_id for c in page[:SNIPPET_HITS]])),
-            ).fetchall()
-        )
+        found = snippets(conn, fulltext.reader(conn), parsed,
+                         [c.doc_id for c in page[:SNIPPET_HITS]], SNIPPET_CONCEPTS)  # fmt: skip
     hits = []
     for c in page:
         trial_id, title, phases, conditions = info[c.doc_id]
@@ -256,7 +252,7 @@ def _hits(conn, page: list[Candidate], parsed: ParsedQuery, mode: str | None) ->
             phases=[p for p in (phases or "").replace("N,A", "NA").split(",") if p],
             conditions=json.loads(conditions), last_update_posted=c.last_update,
             distance_km=None if c.distance_km is None else round(c.distance_km, 1),
-            nearest_site=c.nearest_site, snippet=snippets.get(c.doc_id),
+            nearest_site=c.nearest_site, snippet=found.get(c.doc_id),
         ))  # fmt: skip
     return hits
 
