@@ -113,6 +113,7 @@ class Handle:
     writer: Any = None
     dirty: bool = False  # documents added but not committed (the per-record hook path)
     checked: bool = False  # compared with the step's marks once (see `reader`)
+    seen: dict = field(default_factory=dict)  # id(conn) -> the SQLite data_version last seen
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def searcher(self) -> Any:
@@ -255,6 +256,10 @@ def reader(conn: sqlite3.Connection) -> Handle:
             if h.dirty:
                 flush(conn)
                 h.index.reload()
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    if h.seen.get(id(conn)) != version:  # another process committed: its tantivy commit came
+        h.seen[id(conn)] = version  # first, so reload now rather than on tantivy's own delay
+        h.index.reload()
     if not h.checked:
         with h.lock:
             if not h.checked:
