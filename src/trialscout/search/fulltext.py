@@ -31,7 +31,7 @@ from trialscout.search.index import document
 from trialscout.search.ranking import COLUMNS
 
 STEP = "fulltext"
-VERSION = "1"  # the step's version: a new one rebuilds the index (schema or text changes)
+VERSION = "2"  # the step's version: a new one rebuilds the index (schema or text changes)
 KEYWORDS = ("status", "phases", "study_type", "sex", "has_results", "age_group", "country", "city")
 NO_MIN_AGE, NO_MAX_AGE = -1.0, 1000.0  # unknown age limits admit everyone
 WRITER_HEAP = 200_000_000
@@ -51,6 +51,7 @@ def schema() -> Any:
     for name in ("min_age", "max_age", "lat", "lon"):
         sb.add_float_field(name, indexed=True, fast=True)
     sb.add_integer_field("healthy", indexed=True, fast=True)
+    sb.add_integer_field("unplaced", indexed=True, fast=True)  # a site without a geo point
     sb.add_integer_field("last_update", indexed=True, fast=True)
     return sb.build()
 
@@ -81,6 +82,7 @@ def prepare(trial: Trial) -> dict:
         "healthy": int(bool(e.healthy_volunteers)),
         "last_update": _date_number(trial.last_update_posted),
         "points": points,
+        "unplaced": int(len(points) < len(trial.locations)),
     }
 
 
@@ -99,6 +101,7 @@ def to_document(doc_id: int, p: dict) -> Any:
         doc.add_float("lat", float(lat))
         doc.add_float("lon", float(lon))
     doc.add_integer("healthy", p["healthy"])
+    doc.add_integer("unplaced", p["unplaced"])
     doc.add_integer("last_update", p["last_update"])
     return doc
 
@@ -145,8 +148,12 @@ def handle(conn: sqlite3.Connection) -> Handle:
             h = Handle(tantivy.Index(schema()), None, created=True)
         else:
             path = index_dir(k[1])
+            stamp = path / "trialscout-version"
+            if stamp.exists() and stamp.read_text() != VERSION:  # another schema: start over
+                shutil.rmtree(path)
             created = not (path / "meta.json").exists()
             path.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(VERSION)
             h = Handle(tantivy.Index(schema(), path=str(path), reuse=True), path, created)
         _HANDLES[k] = (conn, h)
         return h

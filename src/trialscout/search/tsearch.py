@@ -77,10 +77,20 @@ def filter_clauses(schema, f: SearchFilters, box=None) -> list[Any]:
     if f.city:
         out.append(Query.term_query(schema, "city", key(f.city)))
     if box:
-        lat_lo, lat_hi, lon_lo, lon_hi = box
-        out.append(Query.range_query(schema, "lat", FLOAT, float(lat_lo), float(lat_hi)))
-        out.append(Query.range_query(schema, "lon", FLOAT, float(lon_lo), float(lon_hi)))
+        out.append(_box(schema, *box))
     return out
+
+
+def _box(schema, lat_lo: float, lat_hi: float, lon_lo: float, lon_hi: float) -> Any:
+    """A registry geo point in the box, or a site without one (its gazetteer point, known
+    only to SQLite, decides): a superset of the trials with a site in the box."""
+    inside = Query.boolean_query([
+        (Occur.Must, Query.range_query(schema, "lat", FLOAT, float(lat_lo), float(lat_hi))),
+        (Occur.Must, Query.range_query(schema, "lon", FLOAT, float(lon_lo), float(lon_hi))),
+    ])  # fmt: skip
+    return Query.boolean_query(
+        [(Occur.Should, inside), (Occur.Should, Query.term_query(schema, "unplaced", 1))]
+    )
 
 
 def combine(scored: Any, filters: list[Any], exclude: list[Any] | None = None) -> Any:
