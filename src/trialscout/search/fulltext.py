@@ -149,7 +149,9 @@ def handle(conn: sqlite3.Connection) -> Handle:
         else:
             path = index_dir(k[1])
             stamp = path / "trialscout-version"
-            if stamp.exists() and stamp.read_text() != VERSION:  # another schema: start over
+            if (path / "meta.json").exists() and (
+                not stamp.exists() or stamp.read_text() != VERSION
+            ):  # written by another version (another schema): start over
                 shutil.rmtree(path)
             created = not (path / "meta.json").exists()
             path.mkdir(parents=True, exist_ok=True)
