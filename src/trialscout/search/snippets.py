@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from types import SimpleNamespace
 from typing import Any
 
 import tantivy
 
-from trialscout.registry.model import Trial
 from trialscout.search.fulltext import Handle
 from trialscout.search.index import document
 from trialscout.search.query import ParsedQuery
@@ -24,13 +24,27 @@ from trialscout.store.trials import decode
 MAX_CHARS = 110  # about the 16 tokens FTS5's snippet() showed
 
 
+def _view(d: dict) -> SimpleNamespace:
+    """The attributes `index.document` reads, straight from a stored record's dict (building
+    the whole `Trial` cost ~2.5 ms per hit)."""
+    e = d.get("eligibility") or {}
+    ivs = [SimpleNamespace(name=i.get("name"), other_names=i.get("other_names") or [])
+           for i in d.get("interventions") or []]  # fmt: skip
+    lists = ("conditions", "condition_terms", "keywords", "intervention_terms")
+    plain = ("brief_title", "official_title", "acronym", "brief_summary", "detailed_description")
+    return SimpleNamespace(
+        **{k: d.get(k) or [] for k in lists}, **{k: d.get(k) for k in plain},
+        interventions=ivs, eligibility=SimpleNamespace(criteria=e.get("criteria")),
+    )  # fmt: skip
+
+
 def _texts(conn: sqlite3.Connection, doc_ids: list[int]) -> dict[int, tuple[str, ...]]:
     rows = conn.execute(
         "SELECT t.rowid, v.data FROM trials t JOIN trial_versions v ON v.trial_id = t.trial_id "
         "AND v.version = t.version WHERE t.rowid IN (SELECT value FROM json_each(?))",
         (json.dumps(doc_ids),),
     )
-    return {doc_id: document(Trial.from_dict(decode(blob))) for doc_id, blob in rows}
+    return {doc_id: document(_view(decode(blob))) for doc_id, blob in rows}  # type: ignore[arg-type]
 
 
 def _render(fragment: str, ranges: list[tuple[int, int]], start: int, end: int, size: int) -> str:

@@ -84,9 +84,12 @@ def filter_clauses(schema, f: SearchFilters, box=None) -> list[Any]:
 def _box(schema, lat_lo: float, lat_hi: float, lon_lo: float, lon_hi: float) -> Any:
     """A registry geo point in the box, or a site without one (its gazetteer point, known
     only to SQLite, decides): a superset of the trials with a site in the box."""
+    # the term index, not the fast-field column: measured 2-4x less CPU on many-site columns
     inside = Query.boolean_query([
-        (Occur.Must, Query.range_query(schema, "lat", FLOAT, float(lat_lo), float(lat_hi))),
-        (Occur.Must, Query.range_query(schema, "lon", FLOAT, float(lon_lo), float(lon_hi))),
+        (Occur.Must, Query.range_query(schema, "lat", FLOAT, float(lat_lo), float(lat_hi),
+                                       use_inverted_index=True)),
+        (Occur.Must, Query.range_query(schema, "lon", FLOAT, float(lon_lo), float(lon_hi),
+                                       use_inverted_index=True)),
     ])  # fmt: skip
     return Query.boolean_query(
         [(Occur.Should, inside), (Occur.Should, Query.term_query(schema, "unplaced", 1))]
