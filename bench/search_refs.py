@@ -1,52 +1,85 @@
-"""Reference engines for the search speed bench, over the very texts our FTS5 index holds:
-raw FTS5 (our MATCH expression and weights, top-20 only, no facets), bm25s (plain BM25 over the
-concatenated text, top-20) and tantivy (the same boolean expression over the same 7 fields with
-the same weights, top-20 + total count + status and country aggregations: the work `search()`
-does, in Rust). Used by bench/search_speed.py to decide between FTS5 and tantivy.
+"""Reference engines for the search speed bench, over the same texts our tantivy index holds
+(the seven fields of `search.index.document` of every indexed trial): raw FTS5 (the MATCH
+expression and field weights search used before issue 13, top-20 only, no facets, in a table
+this bench builds once in the bench database), bm25s (plain BM25 over the concatenated text,
+top-20), and tantivy alone (our own index and `search.tsearch` plan: top-20 + total + every
+facet aggregation, without reading rows from SQLite or building snippets).
 """
 
 from __future__ import annotations
 
-import re
-import shutil
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from trialscout.registry.model import Trial
+from trialscout.search import fulltext, tsearch
+from trialscout.search.filters import SearchFilters
+from trialscout.search.index import document
 from trialscout.search.query import parse_query
 from trialscout.search.ranking import COLUMNS, DEFAULT
 from trialscout.store.db import Database
+from trialscout.store.trials import decode
 
 BATCH = 2000
+REF_TABLE = "bench_ref_fts"
 
 
 def _texts(db: Database) -> Iterator[tuple]:
-    """(doc_id, 7 column texts, status, countries) in doc order, streamed."""
+    """(doc_id, 7 column texts) of every indexed trial in doc order, streamed."""
     last = 0
-    cols = ", ".join(f"f.{c}" for c in COLUMNS)
     while True:
         rows = db.conn.execute(
-            f"SELECT f.rowid, {cols}, t.overall_status, t.countries FROM search_fts f "
-            "JOIN search_facets t ON t.doc_id = f.rowid WHERE f.rowid > ? ORDER BY f.rowid LIMIT ?",
+            "SELECT t.rowid, v.data FROM trials t JOIN search_docs d ON d.doc_id = t.rowid "
+            "JOIN trial_versions v ON v.trial_id = t.trial_id AND v.version = t.version "
+            "WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?",
             (last, BATCH),
         ).fetchall()
         if not rows:
             return
-        yield from (tuple(r) for r in rows)
+        for doc_id, blob in rows:
+            yield (doc_id, *document(Trial.from_dict(decode(blob))))
         last = rows[-1][0]
 
 
+def build_ref_fts(db: Database) -> float:
+    """The FTS5 table search used before (same columns and tokenizer), once; seconds taken."""
+    exists = db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (REF_TABLE,)).fetchone()
+    if exists:
+        return 0.0
+    t0 = time.perf_counter()
+    with db.transaction() as conn:
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {REF_TABLE} USING fts5({', '.join(COLUMNS)}, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        sql = f"INSERT INTO {REF_TABLE} (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * 7})"
+        batch = []
+        for row in _texts(db):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                conn.executemany(sql, batch)
+                batch = []
+        conn.executemany(sql, batch)
+        conn.execute(f"INSERT INTO {REF_TABLE} ({REF_TABLE}) VALUES ('optimize')")
+    return time.perf_counter() - t0
+
+
 def timed(fn: Callable[[str], object], queries: list[str]) -> dict:
-    times = []
+    """Wall and CPU percentiles (see search_speed.latency)."""
+    times, cpu = [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(q)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     times.sort()
+    cpu.sort()
     return {
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[int(0.95 * len(times)) - 1], 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(cpu[int(0.95 * len(cpu)) - 1], 1),
     }
 
 
@@ -59,8 +92,8 @@ def _fts_expr(query: str) -> str:
 def raw_fts5(db: Database) -> Callable[[str], object]:
     weights = ", ".join(str(w) for w in DEFAULT.weights())
     sql = (
-        f"SELECT rowid, bm25(search_fts, {weights}) AS s FROM search_fts "
-        "WHERE search_fts MATCH ? ORDER BY s LIMIT 20"
+        f"SELECT rowid, bm25({REF_TABLE}, {weights}) AS s FROM {REF_TABLE} "
+        f"WHERE {REF_TABLE} MATCH ? ORDER BY s LIMIT 20"
     )
     return lambda q: db.conn.execute(sql, (_fts_expr(q),)).fetchall()
 
@@ -86,63 +119,18 @@ def bm25s_engine(db: Database) -> tuple[Callable[[str], object], float]:
     return run, built
 
 
-def _tantivy_query(query: str) -> str:
-    """Our concepts as a tantivy query: phrases OR'ed within a concept, concepts AND'ed (or
-    OR'ed for long queries), exactly like the FTS5 expression."""
-    parsed = parse_query(query)
-    mode = "AND" if len(parsed.concepts) <= DEFAULT.and_max_concepts else "OR"
-    parts = []
-    for c in parsed.concepts:
-        alts = ['"' + " ".join(re.sub(r"[^\w]", "", w) for w in a) + '"' for a in c.alternatives]
-        parts.append("(" + " OR ".join(alts) + ")")
-    return f" {mode} ".join(parts)
-
-
-def tantivy_engine(db: Database, path: Path) -> tuple[Callable[[str], object], float, int]:
-    import tantivy
-
-    t0 = time.perf_counter()
-    sb = tantivy.SchemaBuilder()
-    for c in COLUMNS:
-        sb.add_text_field(c, tokenizer_name="en_stem")
-    sb.add_integer_field("doc_id", stored=True, fast=True)
-    sb.add_text_field("status", fast=True, tokenizer_name="raw")
-    sb.add_text_field("country", fast=True, tokenizer_name="raw")
-    schema = sb.build()
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    index = tantivy.Index(schema, path=str(path))
-    writer = index.writer(heap_size=256_000_000, num_threads=1)
-    for row in _texts(db):
-        doc = tantivy.Document(doc_id=row[0], status=row[8] or "UNKNOWN")
-        for name, text in zip(COLUMNS, row[1:8], strict=True):
-            if text:
-                doc.add_text(name, text)
-        for country in (row[9] or "").strip("|").split("|"):
-            if country:
-                doc.add_text("country", country)
-        writer.add_document(doc)
-    writer.commit()
-    writer.wait_merging_threads()
-    index.reload()
-    built = time.perf_counter() - t0
-    size = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-    boosts = dict(zip(COLUMNS, DEFAULT.weights(), strict=True))
-    aggs = {
-        "status": {"terms": {"field": "status", "size": 20}},
-        "country": {"terms": {"field": "country", "size": 20}},
-    }
+def tantivy_alone(db: Database) -> Callable[[str], object]:
+    """Our tantivy plan without SQLite: top-20 (all words, else any), total, facets."""
+    h = fulltext.reader(db.conn)
 
     def run(q: str):
-        searcher = index.searcher()
-        text = _tantivy_query(q)
-        query = index.parse_query(text, list(COLUMNS), field_boosts=boosts)
-        top = searcher.search(query, 20, count=True)
-        if not top.count and " AND " in text:  # as search(): all words, else any
-            query = index.parse_query(
-                text.replace(" AND ", " OR "), list(COLUMNS), field_boosts=boosts
-            )
-            top = searcher.search(query, 20, count=True)
-        return top.count, searcher.aggregate(query, aggs)
+        parsed = parse_query(q)
+        plan = tsearch.Plan(h, parsed, SearchFilters(), DEFAULT)
+        mode = "all" if len(parsed.concepts) <= DEFAULT.and_max_concepts else "any"
+        rows, total = plan.best(mode, 20)
+        if not total and mode == "all":
+            mode = "any"
+            rows, total = plan.best(mode, 20)
+        return rows, total, plan.facets(mode)
 
-    return run, built, size
+    return run

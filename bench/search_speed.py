@@ -1,10 +1,10 @@
 """Search speed: p50/p95 latency of 200 mixed queries (words, filters, distance, sorts, pages),
-on the demo set and on a large set, next to raw FTS5, bm25s and tantivy on the same texts;
-index build time and size.
+on the demo set and on a large set, next to tantivy alone, raw FTS5 and bm25s on the same
+texts; index build time and size.
 
 The large set is --size varied API v2 records from bench/corpus.py (real text shuffled between
-real records, deterministic from --seed), stored and search-indexed once into --big-db and
-reused (delete the file to rebuild).
+real records, deterministic from --seed), stored and indexed once (search + fulltext steps)
+into --big-db and reused (delete the file and its .tantivy directory to rebuild).
 Run: nice .venv/bin/python bench/search_speed.py [--size 100000] [--no-refs]
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -20,13 +21,14 @@ import time
 from pathlib import Path
 
 import search_refs
-from trialscout.ingest import pipeline
-from trialscout.ingest.load import ingest_records
+from trialscout.ingest import derived, pipeline
+from trialscout.ingest.load import ENCODED, ingest_records
+from trialscout.ingest.steps import run_step
 from trialscout.registry.sources import find_records
-from trialscout.search import SearchError, SearchFilters, search
-from trialscout.search.index import after_ingest, index_trial
+from trialscout.search import SearchError, SearchFilters, fulltext, search
+from trialscout.search.index import after_ingest
 from trialscout.store.db import Database
-from trialscout.store.trials import TrialStore
+from trialscout.store.trials import TrialStore, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
@@ -77,16 +79,20 @@ def mixed_queries(db: Database, n: int = 200, seed: int = 7) -> list[tuple]:
 
 
 def latency(db: Database, queries: list[tuple]) -> dict:
-    times, errors = [], 0
+    """Wall and CPU time per query: on a shared, overloaded machine the CPU time is what the
+    query costs, the wall time adds waiting for a core."""
+    times, cpu, errors = [], [], 0
     search(db, "warm up")  # page in the index
     for q, f, sort, offset in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             search(db, q, dataclasses.replace(f), sort=sort, offset=offset)
         except SearchError:
             errors += 1
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     times.sort()
+    cpu.sort()
     return {
         "queries": len(times),
         "errors": errors,
@@ -94,11 +100,15 @@ def latency(db: Database, queries: list[tuple]) -> dict:
         "p95_ms": round(times[int(0.95 * len(times)) - 1], 1),
         "max_ms": round(times[-1], 1),
         "qps": round(len(times) / (sum(times) / 1000), 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(cpu[int(0.95 * len(cpu)) - 1], 1),
+        "load_avg": round(os.getloadavg()[0], 1),
     }
 
 
 def build_big(data: Path, path: Path, size: int, seed: int) -> dict:
-    """Store + search index of the corpus (criteria are not parsed: not search's cost)."""
+    """Store the corpus, then run the search and fulltext index steps (criteria are not
+    parsed: not search's cost); each timed. Restartable: a killed build resumes."""
     from corpus import cached_corpus
 
     db = Database(path)
@@ -106,16 +116,22 @@ def build_big(data: Path, path: Path, size: int, seed: int) -> dict:
     if info["trials"] < 0.99 * size:
         source = cached_corpus(data, size, seed)
         t0 = time.perf_counter()
-        hooks = [index_trial]
         records = pipeline.convert_parallel(
-            find_records([str(source)]), pipeline.preparers(hooks), workers=2
+            find_records([str(source)]), {ENCODED: encode}, workers=2
         )
-        ingest_records(db, records, hooks=hooks)
-        after_ingest(db)
-        info["store_and_index_s"] = round(time.perf_counter() - t0, 1)
-        info["trials"] = TrialStore(db).count()
+        ingest_records(db, records, hooks=[])
+        info["store_s"] = round(time.perf_counter() - t0, 1)
+    for step in (derived.SEARCH, derived.fulltext_step()):
+        report = run_step(db, step, workers=2)
+        if step is derived.SEARCH and report.indexed:
+            after_ingest(db)
+        if report.indexed:
+            info[f"{step.name}_step_s"] = round(report.seconds, 1)
+    info["trials"] = TrialStore(db).count()
     info["db_mb"] = round(_size(db) / 1e6, 1)
-    info["fts_mb"] = round(_table_bytes(db, "search_fts%") / 1e6, 1)
+    index_bytes = fulltext.size_bytes(fulltext.reader(db.conn))
+    info["tantivy_mb"] = round(index_bytes / 1e6, 1)
+    info["tantivy_bytes_per_trial"] = round(index_bytes / max(info["trials"], 1))
     db.close()
     return info
 
@@ -135,9 +151,19 @@ def _size(db: Database) -> int:
     return db.size_bytes()
 
 
-def references(db: Database, words: list[str], size: int) -> dict:
-    """Raw FTS5, bm25s and tantivy on the same texts and query words (bench extra)."""
-    out = {"raw_fts5_top20": search_refs.timed(search_refs.raw_fts5(db), words)}
+def references(db: Database, words: list[str]) -> dict:
+    """tantivy alone, raw FTS5 and bm25s on the same texts and query words (bench extra)."""
+    out = {
+        "tantivy_alone_top20_count_facets": search_refs.timed(search_refs.tantivy_alone(db), words)
+    }
+    print("tantivy alone", out["tantivy_alone_top20_count_facets"], flush=True)
+    built = search_refs.build_ref_fts(db)
+    out["raw_fts5_top20"] = search_refs.timed(search_refs.raw_fts5(db), words)
+    out["raw_fts5_top20"]["table_mb"] = round(
+        _table_bytes(db, search_refs.REF_TABLE + "%") / 1e6, 1
+    )
+    if built:
+        out["raw_fts5_top20"]["build_s"] = round(built, 1)
     print("raw FTS5", out["raw_fts5_top20"], flush=True)
     try:
         run, built = search_refs.bm25s_engine(db)
@@ -146,18 +172,6 @@ def references(db: Database, words: list[str], size: int) -> dict:
         del run
     except ImportError as exc:
         out["bm25s_top20"] = f"not run: {exc}"
-    try:
-        path = Path(f"/tmp/trialscout_bench_tantivy_{size}")
-        run, built, nbytes = search_refs.tantivy_engine(db, path)
-        timing = search_refs.timed(run, words)
-        out["tantivy_top20_count_aggs"] = {
-            **timing,
-            "index_s": round(built, 1),
-            "index_mb": round(nbytes / 1e6, 1),
-        }
-        print("tantivy", out["tantivy_top20_count_aggs"], flush=True)
-    except ImportError as exc:
-        out["tantivy_top20_count_aggs"] = f"not run: {exc}"
     return out
 
 
@@ -167,7 +181,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--big-db", type=Path, help="default /tmp/trialscout_bench_search_<size>.db")
-    ap.add_argument("--no-refs", action="store_true", help="skip bm25s and tantivy")
+    ap.add_argument("--no-refs", action="store_true", help="skip raw FTS5, bm25s, tantivy alone")
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -197,7 +211,7 @@ def main() -> None:
     )
     print("patient notes", results["big"]["patient_notes"], flush=True)
     if not args.no_refs:
-        results["references"] = references(big, words + NOTES, args.size)
+        results["references"] = references(big, words + NOTES)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}")

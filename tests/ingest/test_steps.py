@@ -47,7 +47,7 @@ def test_stored_trials_are_not_searchable_until_the_search_step(db):
     _store_only(db)
     assert search(db, "diabetes").total == 0
     reports = pipeline.index(db, workers=1)
-    assert [r.name for r in reports] == ["search", "criteria"]
+    assert [r.name for r in reports] == ["search", "fulltext", "criteria"]
     assert search(db, "diabetes").total > 0
 
 
@@ -79,7 +79,7 @@ def test_workers_give_the_same_index(db, tmp_path):
     other = Database(tmp_path / "inline.db")
     _store_only(other)
     steps.run_step(other, derived.SEARCH, workers=1)
-    sql = "SELECT rowid, title, conditions, inclusion FROM search_fts ORDER BY rowid"
+    sql = "SELECT * FROM search_facets ORDER BY doc_id"
     assert db.conn.execute(sql).fetchall() == other.conn.execute(sql).fetchall()
     other.close()
 
@@ -99,7 +99,7 @@ def _changed_copy(tmp_path: Path, criteria_too: bool) -> tuple[Path, str]:
 
 def test_only_changed_trials_are_indexed_again(db, tmp_path):
     pipeline.ingest_paths(db, [SAMPLE], workers=1)
-    assert [r.indexed for r in pipeline.index(db, workers=1)] == [0, 0]
+    assert [r.indexed for r in pipeline.index(db, workers=1)] == [0, 0, 0]
     changed, nct = _changed_copy(tmp_path, criteria_too=False)
     pipeline.ingest_paths(db, [changed], workers=1)
     assert _count(db, "SELECT version FROM trials WHERE trial_id = ?", nct) == 2

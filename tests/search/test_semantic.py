@@ -112,8 +112,15 @@ def test_embed_only_changed_text(embedded_db):
     assert semantic.embed_trials(embedded_db, trial_ids=ids) == 0
     dim, blob = conn.execute("SELECT dim, vector FROM search_embeddings LIMIT 1").fetchone()
     assert dim == 384 and len(blob) == 384 * 4
-    doc_id = conn.execute("SELECT doc_id FROM search_docs WHERE trial_id = ?", (ids[0],)).fetchone()
-    conn.execute("UPDATE search_fts SET title = 'A new title' WHERE rowid = ?", (doc_id[0],))
+    from trialscout.ingest.load import ingest_records
+    from trialscout.registry.sources import SourceRecord
+    from trialscout.search.index import index_trial
+    from trialscout.store.trials import TrialStore
+
+    trial = TrialStore(embedded_db).get(ids[0]).trial
+    trial.brief_title = "A new title"
+    trial.last_update_posted = "2099-01-01"
+    ingest_records(embedded_db, [SourceRecord("edit", trial)], hooks=[index_trial])
     assert semantic.embed_trials(embedded_db, trial_ids=ids) == 1
 
 

@@ -1,6 +1,8 @@
 """The derived indexes ingest keeps up to date, as index steps (see `steps`).
 
-- search: full text, filter/facet columns, sites and the places gazetteer (search.index);
+- search: FTS5 text (snippets, similar trials), filter/facet columns, sites and the places
+  gazetteer (search.index);
+- fulltext: the tantivy index search ranks, filters and counts with (search.fulltext);
 - criteria: the parsed eligibility criteria (contract 1) of each trial's current version,
   through the criteria stage's one entry point `parse_criteria`; a new version whose criteria
   text is unchanged keeps its stored parse (only the version mark moves).
@@ -18,9 +20,9 @@ SEARCH_VERSION = "1"
 
 
 def _search_write(conn: sqlite3.Connection, trial_id, version, trial: Trial, payload) -> None:
-    from trialscout.search.index import index_trial
+    from trialscout.search.index import index_tables
 
-    index_trial(conn, trial, payload)
+    index_tables(conn, trial, payload)
 
 
 def _search_prepare(trial: Trial):
@@ -30,6 +32,46 @@ def _search_prepare(trial: Trial):
 
 
 SEARCH = IndexStep("search", SEARCH_VERSION, _search_prepare, _search_write, needs_trial=True)
+
+
+def _fulltext_prepare(trial: Trial):
+    from trialscout.search.fulltext import prepare
+
+    return prepare(trial)
+
+
+def _fulltext_write(conn: sqlite3.Connection, trial_id, version, trial, payload) -> None:
+    from trialscout.search.fulltext import write
+
+    write(conn, trial_id, version, trial, payload)
+
+
+def _fulltext_begin(conn: sqlite3.Connection) -> None:
+    from trialscout.search.fulltext import begin
+
+    begin(conn)
+
+
+def _fulltext_flush(conn: sqlite3.Connection) -> None:
+    from trialscout.search.fulltext import flush
+
+    flush(conn)
+
+
+def _fulltext_close(conn: sqlite3.Connection) -> None:
+    from trialscout.search.fulltext import close
+
+    close(conn)
+
+
+def fulltext_step() -> IndexStep:
+    """The tantivy index beside the database: the page's documents are committed to tantivy
+    (`flush`) before the page's marks, so a killed run redoes the page (replace by id)."""
+    from trialscout.search.fulltext import STEP, VERSION
+
+    return IndexStep(STEP, VERSION, _fulltext_prepare, _fulltext_write,
+                     begin=_fulltext_begin, flush=_fulltext_flush,
+                     close=_fulltext_close)  # fmt: skip
 
 
 def _criteria_prepare(trial: Trial):

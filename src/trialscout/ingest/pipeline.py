@@ -77,7 +77,7 @@ def ingest(
 
 
 def index_steps() -> list[IndexStep]:
-    return [derived.SEARCH, derived.criteria_step()]
+    return [derived.SEARCH, derived.fulltext_step(), derived.criteria_step()]
 
 
 def index(

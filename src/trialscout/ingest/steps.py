@@ -36,6 +36,12 @@ class IndexStep:
     prepare: Callable[[Trial], Any]
     write: Callable[[sqlite3.Connection, str, int, Trial | None, Any], None]
     needs_trial: bool = False  # does `write` read the Trial (else it is not sent back)?
+    # optional, for an index outside SQLite (search.fulltext): `begin(conn)` before a run (in
+    # a transaction), `flush(conn)` after a page's writes and before its marks are committed,
+    # `close(conn)` after the run
+    begin: Callable[[sqlite3.Connection], None] | None = None
+    flush: Callable[[sqlite3.Connection], None] | None = None
+    close: Callable[[sqlite3.Connection], None] | None = None
 
 
 Progress = Callable[[str, int, int], None]  # (step name, done, total)
@@ -112,6 +118,8 @@ def _write_all(db, conn, step: IndexStep, results: list[tuple], report, careful:
                 error = f"{type(exc).__name__}: {exc}"
         indexed += error is None
         done.append((step.name, trial_id, version, step.version, error))
+    if step.flush:
+        step.flush(conn)
     conn.executemany(
         "INSERT OR REPLACE INTO index_done (step, trial_id, version, step_version, error) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -158,15 +166,21 @@ def run_step(
     started = time.perf_counter()
     report = StepReport(step.name)
     with db.transaction() as conn:
+        if step.begin:
+            step.begin(conn)
         total = set_pending(conn, step)
     if progress:
         progress(step.name, 0, total)
     done = 0
-    for results in _prepared(db, step, workers):
-        _write_page(db, step, results, report)
-        done += len(results)
-        if progress:
-            progress(step.name, done, total)
+    try:
+        for results in _prepared(db, step, workers):
+            _write_page(db, step, results, report)
+            done += len(results)
+            if progress:
+                progress(step.name, done, total)
+    finally:
+        if step.close:
+            step.close(db.conn)
     report.seconds = time.perf_counter() - started
     return report
 

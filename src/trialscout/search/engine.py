@@ -1,18 +1,20 @@
-"""`search()`: lexical retrieval (SQLite FTS5, BM25 over weighted fields) + filters, distance,
-facets, sorting and paging.
+"""`search()`: lexical retrieval (tantivy, BM25 over weighted fields) + filters, distance,
+facets, sorting and paging; SQLite is the store.
 
-The backend-specific part is `_match_rows` / `_browse_rows` (SQL producing candidate rows); the
-rest works on plain `Candidate`s, so another backend (Postgres full text, tantivy) only has to
-produce the same rows.
+Without a place, tantivy ranks, pages and counts (`_ranked`, see `tsearch`); queries without
+words browse SQL's `search_facets` (`topk`). With a place (and for semantic/hybrid), every
+match passing the filters becomes a `Candidate` row (`_match_rows` / `_browse_rows`) so
+distance, facets, sorting and paging work on plain rows.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from trialscout.search import geo, topk
+from trialscout.search import fulltext, geo, topk, tsearch
 from trialscout.search.errors import InvalidFilter, NoEmbeddings, SearchError
 from trialscout.search.facets import (  # noqa: F401 - AGE_GROUPS re-exported
     AGE_GROUPS,
@@ -24,6 +26,7 @@ from trialscout.search.notes import explain, indexing_notes
 from trialscout.search.query import ParsedQuery, parse_query
 from trialscout.search.ranking import DEFAULT, Ranking, admits
 from trialscout.search.results import SearchHit, SearchPage
+from trialscout.search.snippets import snippets
 from trialscout.store.db import Database
 
 SORTS = ("relevance", "last_update", "distance")
@@ -58,20 +61,20 @@ _ROW_COLUMNS = (
 
 
 def _match_rows(
-    conn: sqlite3.Connection, fts: str, where: str, params: list, ranking: Ranking
+    conn: sqlite3.Connection, plan: tsearch.Plan, mode: str, where: str, params: list
 ) -> list[tuple]:
-    weights = ", ".join(str(w) for w in ranking.weights())
+    """Every match of the query and filters (tantivy), with its row; `where` (SQL over
+    `trials t`) only adds what the index cannot decide, e.g. a site inside the radius's box."""
+    scores = dict(plan.every(mode))
+    if not scores:
+        return []
     sql = (
-        f"SELECT m.rowid, -m.s, {_ROW_COLUMNS} FROM "
-        f"(SELECT rowid, bm25(search_fts, {weights}) AS s FROM search_fts "
-        "WHERE search_fts MATCH ?) m "
-        # CROSS JOIN pins the join order: the full-text match drives, trials are looked up by
-        # rowid. Left to itself the planner may scan trials by a filter's index and re-run the
-        # MATCH per row (seconds at 100,000 trials).
-        "CROSS JOIN trials t ON t.rowid = m.rowid CROSS JOIN search_docs d ON d.doc_id = m.rowid"
-        + (f" WHERE {where}" if where else "")
+        f"SELECT t.rowid, 0.0, {_ROW_COLUMNS} FROM trials t JOIN search_docs d "
+        "ON d.doc_id = t.rowid WHERE t.rowid IN (SELECT value FROM json_each(?))"
+        + (f" AND {where}" if where else "")
     )
-    return conn.execute(sql, [fts, *params]).fetchall()
+    rows = conn.execute(sql, [json.dumps(list(scores)), *params]).fetchall()
+    return [(r[0], scores[r[0]], *r[2:]) for r in rows]
 
 
 def _browse_rows(conn: sqlite3.Connection, where: str, params: list) -> list[tuple]:
@@ -98,18 +101,20 @@ def _candidates(
 ) -> tuple[list[Candidate], str | None]:  # fmt: skip
     """Rows passing the filters (and with a site in `box`, which bounds a radius search),
     scored; and the match mode used ('all', 'any' or None)."""
-    where, params = where_clause(f)
-    if box:
-        in_box = _IN_BOX[bool(parsed.concepts)]
-        where, params = (f"{where} AND {in_box}" if where else in_box), [*params, *box]
     if not parsed.concepts:
+        where, params = where_clause(f)
+        if box:
+            in_box = _IN_BOX[False]
+            where, params = (f"{where} AND {in_box}" if where else in_box), [*params, *box]
         rows, mode = _browse_rows(conn, where, params), None
     else:
+        plan = tsearch.Plan(fulltext.reader(conn), parsed, f, ranking, box)
+        where, params = (_IN_BOX[True], list(box)) if box else ("", [])
         mode = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
-        rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+        rows = _match_rows(conn, plan, mode, where, params)
         if not rows and mode == "all" and len(parsed.concepts) > 1:
             mode = "any"
-            rows = _match_rows(conn, parsed.fts(mode), where, params, ranking)
+            rows = _match_rows(conn, plan, mode, where, params)
     out = []
     for r in rows:
         score = r[1]
@@ -234,16 +239,10 @@ def _hits(conn, page: list[Candidate], parsed: ParsedQuery, mode: str | None) ->
             (ids,),
         )
     }
-    snippets = {}
+    found = {}
     if mode:
-        short = " OR ".join(c.fts() for c in parsed.concepts[:SNIPPET_CONCEPTS])
-        snippets = dict(
-            conn.execute(
-                "SELECT rowid, snippet(search_fts, -1, '[', ']', '…', 16) FROM search_fts "
-                "WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-                (short, json.dumps([c.doc_id for c in page[:SNIPPET_HITS]])),
-            ).fetchall()
-        )
+        found = snippets(conn, fulltext.reader(conn), parsed,
+                         [c.doc_id for c in page[:SNIPPET_HITS]], SNIPPET_CONCEPTS)  # fmt: skip
     hits = []
     for c in page:
         trial_id, title, phases, conditions = info[c.doc_id]
@@ -253,7 +252,7 @@ def _hits(conn, page: list[Candidate], parsed: ParsedQuery, mode: str | None) ->
             phases=[p for p in (phases or "").replace("N,A", "NA").split(",") if p],
             conditions=json.loads(conditions), last_update_posted=c.last_update,
             distance_km=None if c.distance_km is None else round(c.distance_km, 1),
-            nearest_site=c.nearest_site, snippet=snippets.get(c.doc_id),
+            nearest_site=c.nearest_site, snippet=found.get(c.doc_id),
         ))  # fmt: skip
     return hits
 
@@ -358,14 +357,10 @@ def _bounded(
         total, counts = topk.browse_facets(conn, f)
         rows, match = topk.browse_page(conn, f, limit, offset), None
     else:
-        match = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
-        args = (f, ranking, sort, limit, offset)
-        rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
-        if not total and match == "all" and len(parsed.concepts) > 1:
-            match = "any"
-            rows, total, counts = topk.ranked(conn, parsed, parsed.fts(match), *args)
+        rows, total, counts, match = _ranked(conn, parsed, f, ranking, sort, limit, offset)
     info = _rows_for(conn, [r[0] for r in rows])
-    page = [Candidate(doc_id, score, *info[doc_id][2:11]) for doc_id, score in rows]
+    # a document whose trial is gone (a rolled-back record) is not a hit
+    page = [Candidate(d, score, *info[d][2:11]) for d, score in rows if d in info]
     return SearchPage(
         hits=_hits(conn, page, parsed, match),
         total=total,
@@ -375,3 +370,27 @@ def _bounded(
         place=None,
         mode_used="lexical",
     )
+
+
+def _ranked(
+    conn, parsed: ParsedQuery, f: SearchFilters, ranking: Ranking, sort: str,
+    limit: int, offset: int,
+) -> tuple[list[tuple[int, float]], int, dict, str]:  # fmt: skip
+    """(page, total, facets, match mode) from tantivy: all concepts required, any of them
+    when nothing has them all."""
+    plan = tsearch.Plan(fulltext.reader(conn), parsed, f, ranking)
+    match = "all" if len(parsed.concepts) <= ranking.and_max_concepts else "any"
+    modes = [match] + (["any"] if match == "all" and len(parsed.concepts) > 1 else [])
+    for match in modes:
+        if sort == "last_update":
+            rows, total = plan.newest(match, limit, offset)
+        else:
+            rows, total = plan.best(match, offset + limit)
+            rows = rows[offset:]
+        if total:
+            break
+    counts = plan.facets(match) if total else tsearch.as_facets(_NO_BUCKETS)
+    return rows, total, counts, match
+
+
+_NO_BUCKETS = defaultdict(Counter)

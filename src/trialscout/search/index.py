@@ -142,7 +142,6 @@ def _query_point(conn: sqlite3.Connection, ck: str, sk: str, kk: str):
 def prepare(trial: Trial) -> dict:
     """The CPU-only part of indexing (text, keys): ingest may run it in a worker process."""
     return {
-        "text": document(trial),
         "sites": _site_keys(trial),
         "conditions": json.dumps(trial.conditions, ensure_ascii=False),
         "interventions": json.dumps(intervention_names(trial), ensure_ascii=False),
@@ -150,7 +149,16 @@ def prepare(trial: Trial) -> dict:
 
 
 def index_trial(conn: sqlite3.Connection, trial: Trial, payload: dict | None = None) -> None:
-    """Ingest hook: (re)write this trial's full-text row, metadata and sites."""
+    """Per-record ingest hook: the search tables (`index_tables`) and the tantivy document."""
+    from trialscout.search import fulltext
+
+    index_tables(conn, trial, payload)
+    fulltext.write_hooked(conn, trial)
+
+
+def index_tables(conn: sqlite3.Connection, trial: Trial, payload: dict | None = None) -> None:
+    """(Re)write this trial's search metadata, filter/facet rows and sites (the text goes to
+    the tantivy index: `fulltext`)."""
     p = payload if payload is not None else prepare(trial)
     doc_id = _doc_id(conn, trial.trial_id)
     _unindex_sites(conn, doc_id)
@@ -171,13 +179,6 @@ def index_trial(conn: sqlite3.Connection, trial: Trial, payload: dict | None = N
          "|" + "|".join(countries) + "|", "|" + "|".join(cities) + "|"),
     )  # fmt: skip
     _write_facets(conn, doc_id, trial, countries, cities)
-    # full text last: FTS5 flushes its pending terms at the next statement savepoint
-    conn.execute("DELETE FROM search_fts WHERE rowid = ?", (doc_id,))
-    conn.execute(
-        "INSERT INTO search_fts (rowid, title, conditions, keywords, interventions, "
-        "summary, inclusion, exclusion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (doc_id, *p["text"]),
-    )
 
 
 def _write_facets(conn, doc_id: int, trial: Trial, countries: list[str], cities: list[str]):
@@ -213,36 +214,31 @@ def fill_site_coordinates(conn: sqlite3.Connection) -> int:
     return cur.rowcount
 
 
-def optimize(db: Database) -> None:
-    """Merge the full-text index into one segment. Ingest flushes FTS5 once per record (each
-    record has its own savepoint), leaving many small segments; merged, queries run ~3x faster."""
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
-
-
 def after_ingest(db: Database) -> None:
-    """Run once after an ingest run: coordinates for late-resolved cities, then merge."""
+    """Run once after an ingest run: coordinates for cities resolved late."""
     with db.transaction() as conn:
         fill_site_coordinates(conn)
-    optimize(db)
 
 
 SEARCH_TABLES = (
-    "search_fts", "search_docs", "search_facets", "search_countries", "search_sites",
+    "search_docs", "search_facets", "search_countries", "search_sites",
     "search_places",
 )  # fmt: skip
 
 
 def rebuild(db: Database) -> int:
     """Drop and rebuild every search table from the stored trials; returns trials indexed."""
+    from trialscout.search import fulltext
+
     _POINTS.clear()
     count = 0
     with db.transaction() as conn:
         for table in SEARCH_TABLES:
             conn.execute(f"DELETE FROM {table}")
+        fulltext.clear(conn)
         for trial in TrialStore(db).iter_trials():
             index_trial(conn, trial)
             count += 1
         fill_site_coordinates(conn)
-        conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        fulltext.flush(conn)
     return count

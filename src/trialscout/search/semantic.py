@@ -90,13 +90,22 @@ def content_hash(text: str, model: str = MODEL_NAME) -> str:
 
 
 def _texts(conn: sqlite3.Connection) -> dict[str, str]:
-    """trial_id -> text to embed, read from the full-text index (already split into fields)."""
+    """trial_id -> text to embed, from the search fields of each indexed trial's stored
+    record (`search.index.document`)."""
+    from trialscout.registry.model import Trial
+    from trialscout.search.index import document
+    from trialscout.search.ranking import COLUMNS
+    from trialscout.store.trials import decode
+
     rows = conn.execute(
-        "SELECT d.trial_id, f.title, f.conditions, f.interventions, f.keywords, f.summary "
-        "FROM search_docs d JOIN search_fts f ON f.rowid = d.doc_id"
+        "SELECT d.trial_id, v.data FROM search_docs d JOIN trials t ON t.rowid = d.doc_id "
+        "JOIN trial_versions v ON v.trial_id = t.trial_id AND v.version = t.version"
     )
-    names = ("title", "conditions", "interventions", "keywords", "summary")
-    return {r[0]: trial_text(dict(zip(names, r[1:], strict=True))) for r in rows}
+    out = {}
+    for trial_id, blob in rows:
+        parts = dict(zip(COLUMNS, document(Trial.from_dict(decode(blob))), strict=True))
+        out[trial_id] = trial_text(parts)
+    return out
 
 
 def has_embeddings(conn: sqlite3.Connection, model: str = MODEL_NAME) -> bool:

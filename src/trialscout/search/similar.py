@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from trialscout.registry.model import Trial
+from trialscout.search.filters import SearchFilters
 from trialscout.search.geo import key
 from trialscout.search.index import intervention_names
 from trialscout.search.query import MAX_QUERY_CHARS, parse_query
@@ -78,16 +79,19 @@ def _source_query(trial: Trial) -> str:
     return " ".join(p for p in parts if p)[: MAX_QUERY_CHARS - 1]
 
 
-def _pool(conn: sqlite3.Connection, fts: str, exclude: str) -> list[tuple]:
-    weights = ", ".join(str(w) for w in DEFAULT.weights())
-    return conn.execute(
-        "SELECT d.trial_id, t.title, -m.s, d.conditions, d.interventions FROM "
-        f"(SELECT rowid, bm25(search_fts, {weights}) AS s FROM search_fts "
-        "WHERE search_fts MATCH ? ORDER BY s LIMIT ?) m "
-        "JOIN search_docs d ON d.doc_id = m.rowid JOIN trials t ON t.rowid = m.rowid "
-        "WHERE d.trial_id != ?",
-        (fts, POOL + 1, exclude),
+def _pool(conn: sqlite3.Connection, parsed, exclude: str) -> list[tuple]:
+    """The POOL best text matches (tantivy, any concept), without the source trial."""
+    from trialscout.search import fulltext, tsearch
+
+    plan = tsearch.Plan(fulltext.reader(conn), parsed, SearchFilters(), DEFAULT)
+    scores = dict(plan.best("any", POOL + 1)[0])
+    rows = conn.execute(
+        "SELECT t.rowid, d.trial_id, t.title, d.conditions, d.interventions FROM trials t "
+        "JOIN search_docs d ON d.doc_id = t.rowid "
+        "WHERE t.rowid IN (SELECT value FROM json_each(?)) AND d.trial_id != ?",
+        (json.dumps(list(scores)), exclude),
     ).fetchall()
+    return [(r[1], r[2], scores[r[0]], r[3], r[4]) for r in rows]
 
 
 def _reason(conds: list[str], drugs: list[str]) -> str:
@@ -110,7 +114,7 @@ def similar_trials(db: Database, trial_id: str, limit: int = 5) -> list[SimilarT
     parsed = replace(parsed, concepts=parsed.concepts[:MAX_SOURCE_CONCEPTS])
     my_conds = _named([*source.conditions, *source.condition_terms])
     my_drugs = _named(intervention_names(source), _generic())
-    rows = _pool(db.conn, parsed.fts("any"), source.trial_id)
+    rows = _pool(db.conn, replace(parsed, patient_age=None, patient_sex=None), source.trial_id)
     top = max((r[2] for r in rows), default=1.0) or 1.0
     scored = []
     for tid, title, text_score, conds_json, drugs_json in rows:

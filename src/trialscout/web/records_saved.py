@@ -1,4 +1,4 @@
-"""A visitor's saved trials (migration 0015), kept apart from `records` to keep both small.
+"""A visitor's saved trials (migration 0016), kept apart from `records` to keep both small.
 
 Every read and write takes the visitor id and filters on it: one visitor never sees or changes
 another's list. The list is bounded, so a script cannot grow one visitor's rows without end.

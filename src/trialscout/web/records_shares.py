@@ -1,4 +1,4 @@
-"""The visitor's own share links: list and revoke (migration 0015 columns on `note_shares`).
+"""The visitor's own share links: list and revoke (migration 0016 columns on `note_shares`).
 
 Tokens are stored hashed, so a list can never show a whole link again: it shows the first
 characters (`token_prefix`) to tell links apart, and the owner makes a new link to copy one.
