@@ -60,7 +60,8 @@ def _render(fragment: str, ranges: list[tuple[int, int]], start: int, end: int, 
         out += [raw[pos:a], b"[", raw[a:b], b"]"]
         pos = b
     out.append(raw[pos:])
-    text = " ".join(b"".join(out).decode(errors="replace").split())
+    # the field's items (conditions, keywords ...) are lines: keep them apart in one line
+    text = " ".join(b"".join(out).decode(errors="replace").replace("\n", " · ").split())
     return ("…" if start > 0 else "") + text + ("…" if end < size else "")
 
 
