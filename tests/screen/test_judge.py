@@ -32,3 +32,16 @@ def test_a_bug_for_one_patient_is_an_issue_not_a_crash(trial_set):
 def test_healthy_patients_are_judged_against_every_trial(trial_set):
     results = screen_group(_groups(), trial_set, TODAY, {}, frozenset())
     assert all(len(r.judgements) == len(trial_set) and not r.issues for r in results)
+
+
+def test_trials_are_prepared_once_per_trial_set(trial_set):
+    """A worker keeps the set it was sent: every task and patient shares one preparation,
+    and a patient judged only against changed trials uses it too."""
+    from trialscout.screen.judge import trial_plans
+
+    plans = trial_plans(trial_set)
+    assert set(plans) == set(trial_set.trials)
+    screen_group(_groups(), trial_set, TODAY, {}, frozenset())
+    assert trial_plans(trial_set) is plans
+    other = trial_set.subset(set(list(trial_set.trials)[:2]))
+    assert set(trial_plans(other)) == set(other.trials)

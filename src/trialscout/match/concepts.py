@@ -30,6 +30,7 @@ def concept_id(name: str, kind: str) -> str | None:
     return found
 
 
+@lru_cache(maxsize=65536)
 def fact_concept(name: str, concept: str | None, codes: tuple[str, ...], kind: str) -> str | None:
     """A fact's concept: as read, else by name, else by its first code the vocabulary knows."""
     if concept and vocab.concept(concept, kind) is not None:
@@ -42,10 +43,14 @@ def fact_concept(name: str, concept: str | None, codes: tuple[str, ...], kind: s
     return found
 
 
-def _codes(codes: tuple[str, ...] | list[str]) -> set[str]:
-    return {c.strip().lower().replace("icd-10-cm:", "icd10cm:") for c in codes if ":" in c}
+@lru_cache(maxsize=65536)
+def _codes(codes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(
+        {c.strip().lower().replace("icd-10-cm:", "icd10cm:") for c in codes if ":" in c}
+    )
 
 
+@lru_cache(maxsize=1 << 18)  # pure: the same fact and rule name meet across many trials
 def relation(
     fact: tuple[str, str | None, tuple[str, ...]],
     rule_name: str,
@@ -69,6 +74,7 @@ def relation(
     return Basis.INFERRED if _contains_words(a, b) else None
 
 
+@lru_cache(maxsize=65536)
 def is_within(child: str, parent: str, kind: str) -> bool:
     """`child` is `parent` or a narrower concept (names or codes; unknown names: equality)."""
     c, p = concept_id(child, kind), concept_id(parent, kind)

@@ -11,7 +11,8 @@ from datetime import date
 
 from trialscout.match.candidates import Where, find_candidates
 from trialscout.match.criteria_source import criteria_for, criteria_many
-from trialscout.match.evaluate import evaluate_criteria, trial_verdict
+from trialscout.match.evaluate import evaluate_planned_trial, trial_verdict
+from trialscout.match.plan import TrialPlan, plan_trial
 from trialscout.match.questions import top_questions
 from trialscout.match.results import MatchReport, TrialMatch
 from trialscout.match.scoring import DEFAULT_SCORER, eligibility_score, normalize_relevance, scorer
@@ -33,12 +34,14 @@ def match_trial(
     distance_km: float | None = None,
     scoring: str = DEFAULT_SCORER,
     parsed: dict | None = None,
+    plan: TrialPlan | None = None,
 ) -> TrialMatch:
     """Judge every criterion of one trial for the patient and score it (`parsed`: contract-1
-    criteria when the caller has them already, else the stored parse)."""
-    criteria = evaluate_criteria(
-        trial, parsed if parsed is not None else criteria_for(db, trial), view
-    )
+    criteria when the caller has them already, else the stored parse; `plan`: the trial
+    prepared by `plan_trial(trial, parsed)` when the caller judges many patients)."""
+    if plan is None:
+        plan = plan_trial(trial, parsed if parsed is not None else criteria_for(db, trial))
+    criteria = evaluate_planned_trial(plan, view)
     elig = eligibility_score(criteria)
     return TrialMatch(
         trial_id=trial.trial_id,

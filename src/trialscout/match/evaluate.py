@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from trialscout.match.history import Scope
-from trialscout.match.logic import NA, Outcome, evaluate, leaves, tree_of
+from trialscout.match.logic import NA, Outcome, evaluate, leaves
+from trialscout.match.plan import (
+    CriterionPlan,
+    GroupPlan,
+    TrialPlan,
+    plan_criterion,
+    plan_trial,
+)
 from trialscout.match.results import (
     Basis,
     CriterionVerdict,
@@ -21,8 +28,8 @@ from trialscout.match.results import (
     TrialVerdict,
     Verdict,
 )
-from trialscout.match.rules import age_span, evaluate_rule
-from trialscout.match.targets import target_criterion, trial_targets
+from trialscout.match.rules import evaluate_rule
+from trialscout.match.targets import target_verdict
 from trialscout.match.view import PatientView
 from trialscout.registry.model import Trial
 
@@ -39,15 +46,14 @@ def _basis(out: Outcome) -> Basis:
     return Basis.STATED
 
 
-def _applies(crit: dict[str, Any], view: PatientView) -> RuleOutcome | None:
+def _applies(group: GroupPlan | None, view: PatientView) -> RuleOutcome | None:
     """None when the criterion is for everyone; else whether the patient is in its group."""
-    group = crit.get("applies_to")
-    if not group:
+    if group is None:
         return None
-    if "type" in group:
-        return evaluate_rule(group, view)
-    rules = [r for r in group.get("rules") or [] if isinstance(r, dict)]
-    out = evaluate(tree_of(group), lambda i, _neg: evaluate_rule(rules[i], view))
+    if group.rule is not None:
+        return evaluate_rule(group.rule, view)
+    rules = group.rules
+    out = evaluate(group.tree, lambda i, _neg: evaluate_rule(rules[i], view))
     value = None if out.value == NA else out.value
     reason = "; ".join(dict.fromkeys(o.reason for o in out.deciding))
     return RuleOutcome(value, reason, basis=_basis(out))
@@ -57,16 +63,21 @@ def evaluate_criterion(
     crit: dict[str, Any], view: PatientView, own: tuple[str, ...] = ()
 ) -> CriterionVerdict:
     """One criterion's verdict; `own` are the trial's conditions (for `other_than_target`)."""
-    kind = "exclusion" if crit.get("kind") == "exclusion" else "inclusion"
-    text = str(crit.get("text") or "").strip()
-    rules = [r for r in crit.get("rules") or [] if isinstance(r, dict)]
-    group = _applies(crit, view)
+    return evaluate_planned(plan_criterion(crit), view, own)
+
+
+def evaluate_planned(
+    plan: CriterionPlan, view: PatientView, own: tuple[str, ...] = ()
+) -> CriterionVerdict:
+    """`evaluate_criterion` on a criterion prepared once (plan.py)."""
+    kind, text, rules = plan.kind, plan.text, plan.rules
+    group = _applies(plan.group, view)
     if group is not None and group.holds is False:
         why = f"applies to another group of patients ({group.reason})"
         return CriterionVerdict(kind, text, Verdict.NOT_APPLICABLE, why, basis=group.basis)
     if not rules:
         return CriterionVerdict(kind, text, Verdict.UNKNOWN, "not machine-readable: check by hand")
-    tree = tree_of(crit)
+    tree = plan.tree
 
     def leaf(i: int, negated: bool) -> RuleOutcome:
         rule = rules[i]
@@ -82,8 +93,7 @@ def evaluate_criterion(
     reason = "; ".join(dict.fromkeys(o.reason for o in out.deciding)) or "no rule applies"
     missing = [o.missing for o in out.deciding if o.missing] if out.value is None else []
     basis = _basis(out)
-    notes = [r.get("text", "") for i, r in enumerate(rules)
-             if r.get("type") == "other" and not r.get("explains") and i not in leaves(tree)]  # fmt: skip
+    notes = plan.notes if plan.notes is not None else _notes(rules, tree)
     fails = (verdict == Verdict.MET) if kind == "exclusion" else (verdict == Verdict.NOT_MET)
     if fails and notes:
         verdict, basis = Verdict.UNKNOWN, Basis.MISSING
@@ -95,44 +105,33 @@ def evaluate_criterion(
     return CriterionVerdict(kind, text, verdict, reason, missing, basis)
 
 
-def registry_criteria(trial: Trial, parsed: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Age and sex limits from the registry record, unless the parsed text already states them."""
-    types = {
-        r.get("type")
-        for c in (parsed or {}).get("criteria", [])
-        for r in c.get("rules") or []
-        if isinstance(r, dict)
-    }
-    e = trial.eligibility
-    out = []
-    if "age" not in types and (e.min_age_years is not None or e.max_age_years is not None):
-        rule = {"type": "age", "min": e.min_age_years, "max": e.max_age_years}
-        text = f"Age {age_span(e.min_age_years, e.max_age_years)} (registry)"
-        out.append({"kind": "inclusion", "text": text, "rules": [rule]})
-    if "sex" not in types and e.sex and e.sex.upper() in ("MALE", "FEMALE"):
-        rule = {"type": "sex", "allowed": [e.sex.lower()]}
-        out.append(
-            {"kind": "inclusion", "text": f"Sex: {e.sex.lower()} (registry)", "rules": [rule]}
-        )
-    return out
+def _notes(rules: tuple[dict[str, Any], ...], tree: Any) -> list[str]:
+    """The `other` rules outside the tree (raises the tree's error when it is malformed)."""
+    inside = leaves(tree)
+    return [r.get("text", "") for i, r in enumerate(rules)
+            if r.get("type") == "other" and not r.get("explains") and i not in inside]  # fmt: skip
 
 
 def evaluate_criteria(
     trial: Trial, parsed: dict[str, Any], view: PatientView
 ) -> list[CriterionVerdict]:
     """Registry limits and the trial's target condition first, then every parsed criterion."""
-    verdicts = [evaluate_criterion(c, view) for c in registry_criteria(trial, parsed)]
-    target = target_criterion(trial, view)
+    return evaluate_planned_trial(plan_trial(trial, parsed), view)
+
+
+def evaluate_planned_trial(plan: TrialPlan, view: PatientView) -> list[CriterionVerdict]:
+    """`evaluate_criteria` on a trial prepared once by `plan_trial`."""
+    verdicts = [evaluate_planned(c, view) for c in plan.registry]
+    target = None if plan.healthy_volunteers else target_verdict(plan.targets, view)
     if target is not None:
         verdicts.append(target)
-    own = tuple(trial_targets(trial))
-    if not (trial.eligibility.criteria or "").strip():
+    if not plan.has_text:
         reason = "the registry record has no criteria text: ask the study team"
         verdicts.append(
             CriterionVerdict("inclusion", "Eligibility criteria", Verdict.UNKNOWN, reason)
         )
-    items = [c for c in parsed.get("criteria", []) if isinstance(c, dict)]
-    verdicts += [evaluate_criterion(c, view, own) for c in items]
+    own = plan.targets
+    verdicts += [evaluate_planned(c, view, own) for c in plan.criteria]
     return verdicts
 
 

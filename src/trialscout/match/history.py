@@ -73,19 +73,12 @@ def evaluate_history(rule: dict[str, Any], view: PatientView, scope: Scope) -> R
         if state is None:
             return RuleOutcome(None, why, key, applicable=False, basis=basis)
         return RuleOutcome(state == want, why, basis=basis)
-    facts = view.patient.conditions if kind == "condition" else view.patient.therapies
     codes = tuple(str(c) for c in rule.get("codes") or [])
-    hits, skipped, absent = [], [], None
-    for fact in facts:
-        if _negated(fact):
-            if absent is None and is_within(name, fact.concept or fact.name, kind):
-                absent = fact
-            continue
-        if not fact.own:
-            continue
-        basis = relation(_triple(fact), name, codes, kind)
-        if basis is None:
-            continue
+    related, absent = view.remember(
+        ("history", kind, name, codes), lambda: _scan(view, kind, name, codes)
+    )
+    hits, skipped = [], []
+    for fact, basis in related:
         why = _excluded_by_qualifier(rule, fact, scope, kind)
         (skipped if why else hits).append((fact, basis, why))
     own = _own_disease(hits, scope, want, kind)
@@ -102,6 +95,26 @@ def evaluate_history(rule: dict[str, Any], view: PatientView, scope: Scope) -> R
         basis = relation(_triple(absent), name, codes, kind) or Basis.INFERRED
         return RuleOutcome(not want, f"no {name} (record: no {absent.name})", basis=basis)
     return _unrecorded(name, kind, want, view, scope, key)
+
+
+def _scan(
+    view: PatientView, kind: str, name: str, codes: tuple[str, ...]
+) -> tuple[tuple[tuple[Fact, Basis], ...], Fact | None]:
+    """The patient's own facts that name the concept (or a narrower one), in record order,
+    and the first negated fact that rules it out: the same for every rule naming it."""
+    facts = view.patient.conditions if kind == "condition" else view.patient.therapies
+    related, absent = [], None
+    for fact in facts:
+        if _negated(fact):
+            if absent is None and is_within(name, fact.concept or fact.name, kind):
+                absent = fact
+            continue
+        if not fact.own:
+            continue
+        basis = relation(_triple(fact), name, codes, kind)
+        if basis is not None:
+            related.append((fact, basis))
+    return tuple(related), absent
 
 
 def _own_disease(hits: list, scope: Scope, want: bool, kind: str) -> list[Fact]:
@@ -124,7 +137,9 @@ def _unrecorded(
     states = ("pregnancy", "breastfeeding")  # a present state, not history: never presumed
     state = kind == "condition" and any(is_within(name, s, "condition") for s in states)
     if p.complete_history and scope.presume and not state:
-        if p.note and mentioned(view.mentions, p.note, name, kind):
+        if p.note and view.remember(
+            ("mentioned", name, kind), lambda: mentioned(view.mentions, p.note, name, kind)
+        ):
             return RuleOutcome(None, f"{name}: named in the note but not read as a fact", key,
                                basis=Basis.MISSING)  # fmt: skip
         why = f"no {name}: not in the record, confirm with the study team"

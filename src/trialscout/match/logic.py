@@ -29,6 +29,13 @@ class Outcome:
 Leaf = Callable[[int, bool], RuleOutcome]  # (rule index, under an odd number of `not`s)
 
 
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A subtree whose value does not depend on the patient, evaluated once (see `fold`)."""
+
+    outcome: Outcome
+
+
 def tree_of(crit: dict[str, Any]) -> Any:
     """The criterion's tree; "all"/"any" (or none) cover every rule."""
     logic = crit.get("logic")
@@ -52,6 +59,8 @@ def evaluate(node: Any, leaf: Leaf, negated: bool = False) -> Outcome:
     if isinstance(node, int):
         out = leaf(node, negated)
         return Outcome(out.holds if out.applicable else NA, [out])
+    if isinstance(node, Fixed):
+        return Outcome(node.outcome.value, list(node.outcome.deciding))
     if not isinstance(node, dict) or len(node) != 1:
         raise ValueError(f"logic tree node must have one of all/any/not, not {node!r}")
     (op, arg), = node.items()  # fmt: skip
@@ -76,3 +85,22 @@ def _combine(op: str, parts: list[Outcome]) -> Outcome:
         if hits:
             return Outcome(wanted, [d for p in hits for d in p.deciding])
     return Outcome(not decisive, [d for p in live for d in p.deciding])
+
+
+def fold(node: Any, fixed: set[int], leaf: Leaf) -> Any:
+    """The tree with every subtree whose leaves are all in `fixed` replaced by its `Fixed`
+    outcome. `leaf` evaluates those leaves; their outcome must depend neither on the patient
+    nor on negation (rules no one can compute). A subtree that fails to evaluate is kept as
+    it is, so evaluating the folded tree raises what the original would."""
+    try:
+        if leaves(node) <= fixed:
+            return Fixed(evaluate(node, leaf))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return node
+    if isinstance(node, dict) and len(node) == 1:
+        (op, arg), = node.items()  # fmt: skip
+        if op == "not":
+            return {"not": fold(arg, fixed, leaf)}
+        if op in ("all", "any") and isinstance(arg, list):
+            return {op: [fold(child, fixed, leaf) for child in arg]}
+    return node

@@ -33,9 +33,10 @@ _SAME = {"negative": "negative", "undetectable": "negative", "not detected": "ne
 
 
 def evaluate_rule(
-    rule: dict[str, Any], view: PatientView, scope: Scope | None = None
+    rule: dict[str, Any], view: PatientView | None, scope: Scope | None = None
 ) -> RuleOutcome:
-    """One rule's outcome with its basis; an unknown outcome always has basis `missing`."""
+    """One rule's outcome with its basis; an unknown outcome always has basis `missing`
+    (`view` may be None only for rules outside `PATIENT_RULES`)."""
     kind = rule.get("type")
     if kind in ("condition", "therapy"):
         out = evaluate_history(rule, view, scope or Scope())
@@ -83,7 +84,10 @@ def _patient_lab(view: PatientView, key: str) -> LabValue | None:
     labs = view.patient.labs
     if key in labs:
         return labs[key]
-    return next((v for k, v in labs.items() if vocab.canonical_analyte(k) == key), None)
+    return view.remember(
+        ("lab", key),
+        lambda: next((v for k, v in labs.items() if vocab.canonical_analyte(k) == key), None),
+    )
 
 
 def _lab(rule: dict, view: PatientView) -> RuleOutcome:
@@ -204,6 +208,9 @@ def _life(rule: dict, view: PatientView) -> RuleOutcome:
 def _other(rule: dict, view: PatientView) -> RuleOutcome:
     return RuleOutcome(None, "not machine-readable: check by hand", basis=Basis.MISSING)
 
+
+# Rule types whose outcome depends on the patient; any other type has one outcome for all.
+PATIENT_RULES = frozenset({"condition", "therapy", "age", "sex", "lab", "score", "life_expectancy"})
 
 _HANDLERS: dict[str | None, Callable[[dict, PatientView], RuleOutcome]] = {
     "age": _age,

@@ -87,15 +87,31 @@ def target_criterion(trial: Trial, view: PatientView) -> CriterionVerdict | None
     """The implicit "has the condition studied" inclusion, or None when it cannot be said."""
     if trial.eligibility.healthy_volunteers:
         return None
-    targets = trial_targets(trial)
+    return target_verdict(tuple(trial_targets(trial)), view)
+
+
+def target_verdict(targets: tuple[str, ...], view: PatientView) -> CriterionVerdict | None:
+    """`target_criterion` for a trial (not for healthy volunteers) whose targets are known."""
     if not targets:
         return None
-    text = f"Has the condition studied: {', '.join(targets)} (registry conditions)"
-    mine = {
+    found = view.remember(("target", targets), lambda: _target_verdict(targets, view))
+    return CriterionVerdict(
+        found.kind, found.text, found.verdict, found.reason, list(found.missing), found.basis
+    )
+
+
+def _own_concepts(view: PatientView) -> dict[str, str]:
+    """The patient's own conditions the vocabulary knows: concept -> name as recorded."""
+    return {
         fc: f.name
         for f in view.patient.conditions
         if f.own and (fc := fact_concept(f.name, f.concept, tuple(f.codes), KIND))
     }
+
+
+def _target_verdict(targets: tuple[str, ...], view: PatientView) -> CriterionVerdict:
+    text = f"Has the condition studied: {', '.join(targets)} (registry conditions)"
+    mine = view.remember("own condition concepts", lambda: _own_concepts(view))
     for target in targets:
         for cid, name in mine.items():
             if _related(cid, target):

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from trialscout.match.engine import match_trial
+from trialscout.match.plan import TrialPlan, plan_trial
 from trialscout.match.questions import top_questions
 from trialscout.match.results import TrialMatch, TrialVerdict, Verdict
 from trialscout.match.view import PatientView
@@ -106,13 +107,31 @@ def _to_check(m: TrialMatch) -> list[str]:
     return [f"check with the study team: {c.text[:160]}" for c in unknown[:MAX_LISTED]]
 
 
+_PLANNED: tuple[TrialSet, dict[str, TrialPlan]] | None = None
+
+
+def trial_plans(trials: TrialSet) -> dict[str, TrialPlan]:
+    """The trials prepared for judging (`match.plan`), once per trial set in this process: a
+    worker keeps the set it was sent, so its tasks share one preparation."""
+    global _PLANNED
+    if _PLANNED is None or _PLANNED[0] is not trials:
+        plans = {tid: plan_trial(t, trials.parsed[tid]) for tid, t in trials.trials.items()}
+        _PLANNED = (trials, plans)
+    return _PLANNED[1]
+
+
 def judge_patient(
-    patient: Patient, patient_id: str, trials: TrialSet, today: date
+    patient: Patient,
+    patient_id: str,
+    trials: TrialSet,
+    today: date,
+    plans: dict[str, TrialPlan] | None = None,
 ) -> list[Judgement]:
     """Every trial of the set for this patient (relevance 1: screening has no search rank)."""
+    plans = plans if plans is not None else trial_plans(trials)
     view = PatientView(patient, today)
     return [
-        to_judgement(patient_id, match_trial(None, trial, view, parsed=trials.parsed[tid]))
+        to_judgement(patient_id, match_trial(None, trial, view, plan=plans[tid]))
         for tid, trial in trials.trials.items()
     ]
 
@@ -136,7 +155,11 @@ def screen_patient(
     if patient is None:
         return PatientResult(patient_id, digest, [], issues)
     return PatientResult(
-        patient_id, digest, judge_patient(patient, patient_id, todo, today), issues, unchanged
+        patient_id,
+        digest,
+        judge_patient(patient, patient_id, todo, today, trial_plans(trials)),
+        issues,
+        unchanged,
     )
 
 

@@ -99,8 +99,18 @@ def select_trials(db: Database, f: TrialFilter | None = None) -> TrialSet:
     """Open trials matching the filter, with criteria read in one batch (parsed at ingest)."""
     f = f or TrialFilter()
     ids = _searched_ids(db, f) if f.uses_search() else _open_ids(db)
+    return trial_set(db, ids, f.sponsor)
+
+
+def open_trial_ids(db: Database) -> list[str]:
+    """Every open trial's id, in id order."""
+    return _open_ids(db)
+
+
+def trial_set(db: Database, ids: list[str], sponsor: str | None = None) -> TrialSet:
+    """These trials (lead sponsor containing `sponsor`, when given) with their criteria."""
     trials = TrialStore(db).get_many(ids)
-    chosen = [trials[i] for i in ids if i in trials and _sponsor_ok(trials[i], f.sponsor)]
+    chosen = [trials[i] for i in ids if i in trials and _sponsor_ok(trials[i], sponsor)]
     parsed = load_many(db, chosen)
     return TrialSet(
         {t.trial_id: t for t in chosen},

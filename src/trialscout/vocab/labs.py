@@ -119,6 +119,7 @@ def _alias_index() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4096)  # the matcher asks it for every lab of every patient, per trial
 def canonical_analyte(name: str) -> str | None:
     """'Hb', 'haemoglobin' -> 'hemoglobin'; None when unknown."""
     key = " ".join(name.strip().lower().split())
