@@ -100,3 +100,16 @@ def test_one_view_and_shared_plans_judge_like_fresh_ones(demo_db_path):
             for tid, t in reversed(list(trials.items()))
         ]  # fmt: skip
         assert _rows(reused) == _rows(fresh[::-1])
+
+
+def test_a_sex_beside_a_lab_threshold_keeps_the_registry_sex_limit():
+    """'Hb >= 11 g/dL for women' in a women-only trial: the registry's FEMALE still applies."""
+    from trialscout.criteria import parse_criteria
+    from trialscout.match.plan import registry_criteria
+    from trialscout.registry.model import Eligibility, Trial
+
+    trial = Trial(trial_id="T1", eligibility=Eligibility(sex="FEMALE"))
+    parsed = parse_criteria("Inclusion Criteria:\n- Hemoglobin >= 11 g/dL for women")
+    assert any(r["type"] == "sex" for c in parsed["criteria"] for r in c["rules"])
+    limits = registry_criteria(trial, parsed)
+    assert [r["rules"][0] for r in limits] == [{"type": "sex", "allowed": ["female"]}]

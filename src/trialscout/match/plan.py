@@ -84,13 +84,13 @@ def _group(group: Any) -> GroupPlan | None:
 
 
 def registry_criteria(trial: Trial, parsed: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Age and sex limits from the registry record, unless the parsed text already states them."""
-    types = {
-        r.get("type")
-        for c in (parsed or {}).get("criteria", [])
-        for r in c.get("rules") or []
-        if isinstance(r, dict)
-    }
+    """Age and sex limits from the registry record, unless the parsed text already states them
+    (a sex beside a lab threshold, 'Hb >= 13 g/dL for men', states no sex limit)."""
+    types = set()
+    for c in (parsed or {}).get("criteria", []):
+        rules = [r for r in c.get("rules") or [] if isinstance(r, dict)]
+        has_lab = any(r.get("type") == "lab" for r in rules)
+        types |= {r.get("type") for r in rules if not (has_lab and r.get("type") == "sex")}
     e = trial.eligibility
     out = []
     if "age" not in types and (e.min_age_years is not None or e.max_age_years is not None):
