@@ -11,6 +11,11 @@ searchable) -> criteria step (now fully indexed). With --zip the corpus is the r
 zip format (one JSON file per study) instead of JSON Lines.
 
     nice python bench/ingest_throughput.py [--n 100000] [--workers 2] [--zip]
+    nice python bench/ingest_throughput.py --from-db ingest.db --corpus corpus.zip
+
+--from-db reads the phases of a `trialscout ingest` run (the CLI, end to end) from its
+database: storing ends at the run's finish time, "searchable" at the search step's last page,
+"fully indexed" at the criteria step's last page.
 """
 
 from __future__ import annotations
@@ -136,10 +141,21 @@ PHASES = {
 }
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the worker pools): on a shared
+    machine, what a phase costs regardless of how much of the CPU it was given."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_phase(name: str, corpus: Path, db: Path, workers: int) -> dict:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     out = PHASES[name](corpus, db, workers)
     out["seconds"] = round(time.perf_counter() - t0, 2)
+    out["cpu_s"] = round(_cpu_s() - c0, 2)
     out["peak_rss_mb"] = _rss_mb()
     out["peak_anon_mb"] = max(ANON_PEAK[0], _anon_mb())
     return out
@@ -165,6 +181,51 @@ def _size(db: Path) -> tuple[int, int]:
     return trials, db.stat().st_size, fts or 0
 
 
+def _stamp(text: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).timestamp()
+
+
+def phases_of_run(db_path: Path) -> dict:
+    """Seconds from the start of the database's first ingest run to the end of storing, of the
+    search step's last page (searchable) and of the criteria step's last page (fully indexed)."""
+    from trialscout.store.db import Database
+
+    with Database(db_path) as d:
+        started, finished, new, rejected = d.conn.execute(
+            "SELECT started_at, finished_at, new, rejected FROM ingest_runs ORDER BY run_id LIMIT 1"
+        ).fetchone()
+        steps = dict(d.conn.execute("SELECT step, updated_at FROM index_progress"))
+    t0 = _stamp(started)
+    return {"new": new, "rejected": rejected, "stored_s": _stamp(finished) - t0,
+            "searchable_s": _stamp(steps["search"]) - t0,
+            "indexed_s": _stamp(steps["criteria"]) - t0}  # fmt: skip
+
+
+def from_db(db_path: Path, corpus: Path | None) -> None:
+    """A `trialscout ingest` run's phases, with the references on the same file when given."""
+    run = phases_of_run(db_path)
+    n = run["new"] + run["rejected"]
+    if corpus is not None:
+        with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+            for name in ("parse", "bare"):
+                r = _sub(name, corpus, Path(tmp) / f"{name}.db", 1)
+                print(f"{name:<10} {r['seconds']:>8.1f} s  {n / r['seconds']:>8,.0f} rec/s  "
+                      f"peak RSS {r['peak_rss_mb']} MB")  # fmt: skip
+    prev = 0.0
+    for key, label in (("stored_s", "stored"), ("searchable_s", "searchable"),
+                       ("indexed_s", "fully indexed")):  # fmt: skip
+        t = run[key]
+        print(f"{label:<14} at {t:>8.1f} s = {n / t:>6,.0f} rec/s cumulative "
+              f"(phase {t - prev:.1f} s = {n / (t - prev):,.0f} rec/s)")  # fmt: skip
+        prev = t
+    trials, size, fts = _size(db_path)
+    print(f"{n:,} records ({run['rejected']} rejected); database {size / 1e6:,.0f} MB for "
+          f"{trials:,} trials = {size / 1024 / max(trials, 1):.1f} KB per trial "
+          f"(full-text index {fts / 1e6:,.0f} MB)")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
@@ -175,10 +236,25 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--zip", action="store_true", help="bulk-zip corpus instead of JSON Lines")
     ap.add_argument("--phase", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--phases",
+        default="parse,bare,store,search,criteria",
+        help="which phases to run (the index steps need the store phase)",
+    )
+    ap.add_argument(
+        "--from-db",
+        type=Path,
+        help="report the phases of a `trialscout ingest` run from its database (timestamps), "
+        "next to the parse limit and bare insert of --corpus",
+    )
+    ap.add_argument("--corpus", type=Path, help="with --from-db: the file that run ingested")
     args = ap.parse_args()
     if args.phase:
         name, corpus, db, workers = args.phase
         print(json.dumps(run_phase(name, Path(corpus), Path(db), int(workers))))
+        return
+    if args.from_db:
+        from_db(args.from_db, args.corpus)
         return
     from corpus import cached_corpus
 
@@ -188,10 +264,14 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         db = Path(tmp) / "ingest.db"
-        results["parse"] = _sub("parse", corpus, Path(tmp) / "none.db", args.workers)
-        results["bare"] = _sub("bare", corpus, Path(tmp) / "bare.db", args.workers)
+        wanted = args.phases.split(",")
+        for name in ("parse", "bare"):
+            if name in wanted:
+                results[name] = _sub(name, corpus, Path(tmp) / f"{name}.db", args.workers)
         elapsed = 0.0
         for name in ("store", "search", "criteria"):
+            if name not in wanted:
+                continue
             r = results[name] = _sub(name, corpus, db, args.workers)
             elapsed += r["seconds"]
             r["cumulative_s"] = round(elapsed, 1)
@@ -202,13 +282,19 @@ def main() -> None:
                         ("store", "trialscout: stored"),
                         ("search", "trialscout: + search step = searchable"),
                         ("criteria", "trialscout: + criteria step = fully indexed")):  # fmt: skip
-        r = results[name]
+        r = results.get(name)
+        if r is None:
+            continue
         total = r.get("cumulative_s", r["seconds"])
         print(f"{label:<45} {r['seconds']:>8.1f} s  {n / r['seconds']:>8,.0f} rec/s  "
-              f"cumulative {total:>7.1f} s = {n / total:>6,.0f} rec/s  peak RSS {r['peak_rss_mb']} MB, "
+              f"cumulative {total:>7.1f} s = {n / total:>6,.0f} rec/s  "
+              f"CPU {1000 * r['cpu_s'] / n:.2f} ms/rec  peak RSS {r['peak_rss_mb']} MB, "
               f"heap {r['peak_anon_mb']} MB")  # fmt: skip
-    print(f"store heap (RssAnon) every 25k records: {results['store']['rss_mb_every_25k']} MB; rejected "
-          f"{results['store']['rejected']}; criteria failures {results['criteria']['failed']}")  # fmt: skip
+    if "store" in results:
+        print(f"store heap (RssAnon) every 25k records: {results['store']['rss_mb_every_25k']} MB; "
+              f"rejected {results['store']['rejected']}")  # fmt: skip
+    if "criteria" in results:
+        print(f"criteria failures {results['criteria']['failed']}")
     print(f"database: {size / 1e6:,.0f} MB for {trials:,} trials = {size / 1024 / max(trials, 1):.1f} "
           f"KB per trial (full-text index {fts / 1e6:,.0f} MB)")  # fmt: skip
     out = Path(__file__).parent / "results" / f"ingest_{n}{'_zip' if args.zip else ''}.json"

@@ -38,7 +38,7 @@ from trec_rerank import (  # noqa: E402  (the search bench owns corpus, topics a
     metrics,
     rank_lexical,
 )
-from trialscout.criteria.storage import load_criteria, reindex_criteria  # noqa: E402
+from trialscout.ingest.criteria_store import load_criteria, reindex_criteria  # noqa: E402
 from trialscout.match import PatientView, rank  # noqa: E402
 from trialscout.patient import note_to_patient  # noqa: E402
 from trialscout.search import search  # noqa: E402

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from trialscout.cli import cli
 from trialscout.criteria import validate_criteria
-from trialscout.criteria.storage import load_criteria, store_criteria
+from trialscout.ingest.criteria_store import load_criteria, store_criteria
 from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
 from trialscout.store.db import Database

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 
 from trialscout.criteria import PARSER_VERSION, parse_criteria, validate_criteria
-from trialscout.criteria.storage import load_criteria, reindex_criteria, store_criteria
 from trialscout.ingest import pipeline
+from trialscout.ingest.criteria_store import load_criteria, reindex_criteria, store_criteria
 from trialscout.ingest.load import ingest_records
 from trialscout.registry.sources import read_paths
 
@@ -76,7 +76,7 @@ def test_reindex_rewrites_every_trial(db):
 
 
 def test_hook_is_listed_in_the_pipeline():
-    assert "trialscout.criteria.storage:store_criteria" in pipeline.HOOKS
+    assert "trialscout.ingest.criteria_store:store_criteria" in pipeline.HOOKS
     assert store_criteria in pipeline.default_hooks()
 
 
@@ -111,7 +111,9 @@ def test_prepared_payload_path_used_by_parallel_ingest(db):
     from trialscout.registry.sources import SourceRecord
 
     rec = SourceRecord(
-        source="x", trial=trial, prepared={"trialscout.criteria.storage.store_criteria": payload}
+        source="x",
+        trial=trial,
+        prepared={"trialscout.ingest.criteria_store.store_criteria": payload},
     )
     report = ingest_records(db, [rec], hooks=[store_criteria])
     assert report.new == 1

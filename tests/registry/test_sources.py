@@ -254,3 +254,45 @@ def test_legacy_na_phase_is_one_value(tmp_path):
     path.write_text(xml)
     (rec,) = _records(path)
     assert rec.trial.phases == ["NA"]
+
+
+def test_bulk_zip_is_read_without_loading_its_whole_table_of_contents(tmp_path):
+    """Issue 13: the registry's bulk zip has ~500,000 members; zipfile.ZipFile built a ZipInfo
+    for each at open (~350 MB and over a minute at 500k). Members are now listed as read."""
+    import tracemalloc
+
+    archive = tmp_path / "bulk.zip"
+    study = (REG / "NCT06171568.json").read_bytes()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("first/NCT06171568.json", study)
+        for i in range(40_000):  # members that are not records: skipped, but listed
+            z.writestr(f"padding/member_{i:06d}.txt", b"")
+    tracemalloc.start()
+    try:
+        first = next(iter(read_path(archive)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert first.trial.trial_id == "NCT06171568"
+    assert peak < 4 * 2**20  # the whole table of contents: ~20 MB
+
+
+def test_members_of_a_streamed_zip_match_the_standard_library(tmp_path):
+    from trialscout.registry.zipstream import StreamingZip
+
+    archive = tmp_path / "bulk.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a/NCT06171568.json", (REG / "NCT06171568.json").read_bytes())
+        z.writestr("b/ünïcode name.json", b"{}")
+        z.writestr("c/empty.json", b"")
+        z.comment = b"archive comment"
+    with zipfile.ZipFile(archive) as plain, StreamingZip(archive) as streamed:
+        got = list(streamed.members())
+        assert [i.filename for i in got] == plain.namelist()
+        for mine, theirs in zip(got, plain.infolist(), strict=True):
+            assert (mine.header_offset, mine.CRC, mine.file_size) == (
+                theirs.header_offset,
+                theirs.CRC,
+                theirs.file_size,
+            )
+            assert streamed.read(mine) == plain.read(theirs)

@@ -282,9 +282,9 @@ counting_hook.prepare = remember
 
 def test_unchanged_records_are_not_prepared_again(tmp_path):
     from trialscout.ingest.load import preparers
+    from trialscout.ingest.records import KnownVersions
     from trialscout.registry.parallel import convert_parallel
     from trialscout.registry.sources import find_records
-    from trialscout.store.trials import KnownVersions
 
     with Database(tmp_path / "k.db") as database:
         for run in range(2):

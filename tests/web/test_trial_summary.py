@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from trialscout.criteria.storage import load_criteria
+from trialscout.ingest.criteria_store import load_criteria
 from trialscout.store.db import Database
 from trialscout.store.trials import TrialStore
 from trialscout.web import summary_view

@@ -17,7 +17,7 @@ from trialscout.cli.common import (
     print_json,
 )
 from trialscout.criteria import parse_criteria
-from trialscout.criteria.storage import load_criteria
+from trialscout.ingest.criteria_store import load_criteria
 
 
 @click.command()

@@ -25,7 +25,7 @@ from trialscout.summary.llm import KEY_ENV, LlmConfig, rephrase
 def _criteria(db, trial_id: str) -> dict | None:
     """Parsed criteria when the criteria package stores them; the summary works without."""
     try:
-        from trialscout.criteria.storage import load_criteria
+        from trialscout.ingest.criteria_store import load_criteria
     except ImportError:
         return None
     try:

@@ -57,13 +57,21 @@ def _condition_group(text: str) -> Any:
     return {"type": "other", "text": text}
 
 
+# Each label pattern with the substrings one of which it cannot match without.
+_PATTERNS = (
+    (_LABEL, (":",)),
+    (_MUST, ("must", "should", "need", "required to")),
+    (_INLINE, (",",)),
+)
 _SECTION = re.compile(r"^\s*(?P<label>[a-z][a-z /&-]{2,40}):\s+(?P<rest>\S.*)$", re.S | re.I)
 
 
 def split_label(text: str) -> tuple[Any | None, str]:
     """('Phase II only: patients with ...') -> (applies_to, the rest); a section label that names
     no group ('Viral load limitations:') is structure and is dropped; (None, text) otherwise."""
-    for pattern in (_LABEL, _MUST, _INLINE):
+    for pattern, needed in _PATTERNS:
+        if not any(word in text for word in needed):
+            continue  # cannot match: a cheap check first, split_label runs on every criterion
         m = pattern.match(text)
         if m:
             group = applies_to(m.group("label"))

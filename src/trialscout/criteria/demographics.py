@@ -14,7 +14,9 @@ from trialscout.criteria.matching import Found
 
 _N = r"(\d{1,3}(?:\.\d)?)"
 _Y = r"(?:years?|yrs?|y)(?:\s*(?:old|of age))?"
-_AGE_CUE = r"(?:(?<!bone )(?<!gestational )(?<!skeletal )\bage[ds]?\b|\bage\s+of\b|\bage\s+range\b)"
+# The word first, then what may not precede it: lookbehinds tried at every position made the
+# age patterns 4x slower.
+_AGE_CUE = r"(?:\bage(?<!bone age)(?<!gestational age)(?<!skeletal age)[ds]?\b|\bage\s+of\b|\bage\s+range\b)"
 _RANGE_AFTER_CUE = re.compile(
     rf"{_AGE_CUE}[\s:,]*(?:between|from|range|≥|of)?\s*{_N}\s*(?:{_Y})?\s*(?:-|to|~|and|through)\s*{_N}\s*(?:{_Y})?"
 )

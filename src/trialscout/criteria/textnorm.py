@@ -66,6 +66,10 @@ _PHRASE_RE = re.compile(
     "|".join(f"(?P<g{i}>{_phrase_group(w, s)})" for i, (w, s, _r) in enumerate(_PHRASES))
 )
 _PHRASE_REPL = {f"g{i}": r for i, (_w, _s, r) in enumerate(_PHRASES)}
+# Every comparator holds one of these (the symbols' characters, the words themselves): text
+# without any of them is left as it is, without running the slow pattern over it.
+_PHRASE_HINTS = ("<", ">", "=", "+", *(w for ws, _s, _r in _PHRASES for w in ws.split("|")))
+
 _NUM_WORDS = {
     "one": "1",
     "two": "2",
@@ -102,7 +106,7 @@ def normalize(text: str) -> str:
         t = _TWICE.sub(" 2 x ", t)
     if any(w in t for w in _NUM_WORDS):
         t = _NUM_WORD_RE.sub(lambda m: _NUM_WORDS[m.group(1)], t)
-    if _DIGIT.search(t):  # comparators only matter next to a number
+    if _DIGIT.search(t) and any(h in t for h in _PHRASE_HINTS):  # next to a number only
         t = _PHRASE_RE.sub(lambda m: _PHRASE_REPL[m.lastgroup], t)
     return " ".join(t.split())
 

@@ -82,7 +82,7 @@ def _criteria_prepare(trial: Trial):
 
 
 def _criteria_write(conn: sqlite3.Connection, trial_id: str, version: int, trial, payload) -> None:
-    from trialscout.criteria.storage import write_parse
+    from trialscout.ingest.criteria_store import write_parse
 
     write_parse(conn, trial_id, version, payload)
 

@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from trialscout.ingest.records import write_trial
 from trialscout.registry.errors import RecordError
 from trialscout.registry.model import Trial
 from trialscout.registry.parallel import PrepareFailed
 from trialscout.registry.sources import SourceRecord
 from trialscout.store.db import Database, utcnow
-from trialscout.store.trials import Outcome, VersionConflict, write_trial
+from trialscout.store.records import Outcome, VersionConflict
 
 # Called inside the record's savepoint after a new or changed version is written, so derived
 # tables (full-text index, parsed criteria) change in the same transaction as the record.
@@ -52,7 +53,7 @@ def _run_hook(hook: IndexHook, conn: sqlite3.Connection, rec: SourceRecord) -> N
 BATCH_SIZE = 1000
 
 # The prepared-payload name under which workers hand over a record's compressed canonical JSON
-# and content hash (`store.trials.encode`), so the single writer process does not compress.
+# and content hash (`ingest.records.encode`), so the single writer process does not compress.
 ENCODED = "store.encode"
 
 

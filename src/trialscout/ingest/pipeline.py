@@ -23,17 +23,17 @@ from trialscout.ingest.load import (  # noqa: F401 - re-exported for benches
     ingest_records,
     preparers,
 )
+from trialscout.ingest.records import KnownVersions, encode  # noqa: F401 - re-exported
 from trialscout.ingest.steps import IndexStep, Progress, StepReport, run_step
 from trialscout.registry.parallel import convert_parallel  # noqa: F401 - re-exported
 from trialscout.registry.sources import SourceRecord, find_records
 from trialscout.store.db import Database
-from trialscout.store.trials import KnownVersions, encode  # noqa: F401 - re-exported
 
 # Derived-index writers, each `fn(conn, trial)`: run in the record's transaction on new or
 # changed versions. Listed as "module:function" so stages stay decoupled.
 HOOKS = (
     "trialscout.search.index:index_trial",
-    "trialscout.criteria.storage:store_criteria",
+    "trialscout.ingest.criteria_store:store_criteria",
     "trialscout.alerts.changes:record_changes",
 )
 

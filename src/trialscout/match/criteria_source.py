@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialscout.criteria import parse_criteria
-from trialscout.criteria.storage import load_many
+from trialscout.ingest.criteria_store import load_many
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
 

@@ -32,6 +32,7 @@ from trialscout.registry.limits import (
 )
 from trialscout.registry.model import Trial
 from trialscout.registry.sanitize import sanitize
+from trialscout.registry.zipstream import StreamingZip
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".zip", ".gz")
 _NAME_ID_RE = re.compile(r"^(NCT\d{8})")
@@ -169,16 +170,20 @@ def _find_file(path: Path) -> Iterator[Found]:
 
 
 def _read_zip(label: str, f: IO[bytes]) -> Iterator[Found]:
+    """Members one at a time: the table of contents is not loaded whole (`zipstream`)."""
     try:
-        archive = zipfile.ZipFile(f)
+        archive = StreamingZip(f)
     except zipfile.BadZipFile as exc:
         yield _fail(label, None, None, f"bad zip file: {exc}")
         return
     with archive:
-        for info in archive.infolist():
-            if info.is_dir() or not info.filename.lower().endswith(SUFFIXES):
-                continue
-            yield from _read_member(archive, info, f"{label}!{info.filename}")
+        try:
+            for info in archive.members():
+                if info.is_dir() or not info.filename.lower().endswith(SUFFIXES):
+                    continue
+                yield from _read_member(archive, info, f"{label}!{info.filename}")
+        except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError) as exc:
+            yield _fail(label, None, None, f"bad zip file: {exc}")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Iterator[Found]:

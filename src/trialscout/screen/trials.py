@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from trialscout.criteria.parser import PARSER_VERSION
-from trialscout.criteria.storage import load_many
+from trialscout.ingest.criteria_store import load_many
 from trialscout.match.candidates import OPEN_STATUSES
 from trialscout.registry.model import Trial
 from trialscout.search import SearchFilters, search

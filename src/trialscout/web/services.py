@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialscout.criteria.storage import load_criteria as load_stored_criteria
+from trialscout.ingest.criteria_store import load_criteria as load_stored_criteria
 from trialscout.registry.model import Trial
 from trialscout.store.db import Database
 from trialscout.web import shared_cache
@@ -55,7 +55,7 @@ def stage_status() -> dict[str, bool]:
     """Which stages answer right now (shown on /about and used by tests)."""
     checks = {
         "search": ("trialscout.search", "search"),
-        "criteria": ("trialscout.criteria.storage", "load_criteria"),
+        "criteria": ("trialscout.ingest.criteria_store", "load_criteria"),
         "summary": ("trialscout.summary", "summarize"),
         "match": ("trialscout.match", None),
         "alerts": ("trialscout.alerts.subscriptions", "subscribe"),
