@@ -1,7 +1,7 @@
 """Speed: one patient against a 100,000-trial database, end to end (read file -> ranked results).
 
-The corpus is 100,000 variants of the real API v2 records (bench/ingest_throughput.py makes them:
-new IDs, shifted dates, moved sites), stored with the search index only, so criteria of the
+The corpus is bench/corpus.py's varied API v2 records (real parts shuffled between records, new
+IDs), stored with the search index only, so criteria of the
 evaluated candidates are parsed at match time (the slower path; a database ingested with the
 criteria hook reads them instead). The database is built once and reused by later runs.
 
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_throughput import make_variants  # noqa: E402
+from corpus import cached_corpus  # noqa: E402
 from trialscout.ingest.load import ingest_records  # noqa: E402
 from trialscout.match import match_patient  # noqa: E402
 from trialscout.patient import load_patient  # noqa: E402
@@ -40,12 +40,10 @@ def build(db_path: Path, data: Path, n: int) -> Database:
     if have >= n:
         print(f"corpus: reusing {have} trials in {db_path}")
         return db
-    src = db_path.with_suffix(".jsonl")
-    make_variants(data, src, n)
+    src = cached_corpus(data, n)
     t0 = time.perf_counter()
     report = ingest_records(db, read_paths([str(src)]), hooks=[index_trial])
     print(f"corpus: {report.new} trials stored + indexed in {time.perf_counter() - t0:.0f}s")
-    src.unlink()
     return db
 
 
