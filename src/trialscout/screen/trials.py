@@ -13,9 +13,11 @@ from typing import Any
 
 import orjson
 
+from trialscout import vocab
 from trialscout.criteria.parser import PARSER_VERSION
 from trialscout.ingest.criteria_store import load_many
 from trialscout.match.candidates import OPEN_STATUSES
+from trialscout.match.targets import trial_targets
 from trialscout.registry.model import Trial
 from trialscout.search import SearchFilters, search
 from trialscout.store.db import Database
@@ -95,10 +97,29 @@ def trial_hash(db: Database, trial_id: str, parsed: dict[str, Any]) -> str:
     return h.hexdigest()[:32]
 
 
+def _condition_ok(trial: Trial, condition: str | None) -> bool:
+    """`--condition` keeps trials that study it (their listed conditions, through the
+    vocabulary's hierarchy both ways: 'hepatitis b' keeps chronic hepatitis B trials and viral
+    hepatitis trials), not every trial whose text mentions it (an exclusion of HBV carriers)."""
+    if not condition:
+        return True
+    wanted = vocab.canonical(condition, "condition")
+    if wanted is None:  # not in the vocabulary: the listed conditions' own words
+        key = condition.strip().lower()
+        return any(key in c.lower() for c in [*trial.conditions, *trial.condition_terms])
+    return any(
+        t == wanted or vocab.is_a(t, wanted, "condition") or vocab.is_a(wanted, t, "condition")
+        for t in trial_targets(trial)
+    )
+
+
 def select_trials(db: Database, f: TrialFilter | None = None) -> TrialSet:
     """Open trials matching the filter, with criteria read in one batch (parsed at ingest)."""
     f = f or TrialFilter()
     ids = _searched_ids(db, f) if f.uses_search() else _open_ids(db)
+    if f.condition:
+        found = TrialStore(db).get_many(ids)
+        ids = [i for i in ids if i in found and _condition_ok(found[i], f.condition)]
     return trial_set(db, ids, f.sponsor)
 
 
