@@ -85,12 +85,13 @@ def parse_item(item: Item) -> dict[str, Any]:
     if item.context and source.startswith(item.context + ":"):
         source = source[len(item.context) + 1 :]
     inline, source = split_label(source)
-    source = _defined_label(source, item.kind, item.context)
     criterion["applies_to"] = inline if inline is not None else group
     if item.alternatives:
         rules, logic = _alternatives(item)
     else:
-        rules, logic = _rules(source, item.kind, item.context)
+        rules, logic = _defined_label(source, item.kind, item.context) or _rules(
+            source, item.kind, item.context
+        )
     if not rules:
         rules, logic = [{"type": "other", "text": item.text}], 0
     criterion["rules"] = rules
@@ -106,23 +107,24 @@ _DEFINED = re.compile(
 _DEFINING = ("lab", "score")
 
 
-def _defined_label(source: str, kind: str, context: str) -> str:
+def _defined_label(source: str, kind: str, context: str) -> tuple[list[dict], Any] | None:
     """'Impaired renal function (creatinine clearance < 20 mL/min)', 'Adequate hepatic function
     (bilirubin <= 1.5 x ULN, ...)': measurements in parentheses that end the criterion define
     the words before them, as 'Label: measurements' does. Only when every rule inside is a
-    measurement and the words before are words only (no rule of their own): else both stay."""
+    measurement and the words before are words only (no rule of their own): then the inner
+    measurements' (rules, logic); else None, and both parts are read as usual."""
     m = _DEFINED.match(source)
     if not m or len(m.group("label").split()) > 6:
-        return source
-    inner, _ = _rules(m.group("inner"), kind, context)
-    if not inner or any(r["type"] not in _DEFINING for r in inner):
-        return source
+        return None
+    inner = _rules(m.group("inner"), kind, context)
+    if not inner[0] or any(r["type"] not in _DEFINING for r in inner[0]):
+        return None
     label, _ = _rules(m.group("label"), kind, context)
     if any(r["type"] != "other" for r in label):
         # 'HCC (BCLC stage B or C)': the disease is a requirement of its own; and 'severe renal
         # impairment (CrCl < 30)' keeps the condition, whose absence from a record decides
-        return source
-    return m.group("inner")
+        return None
+    return inner
 
 
 def _about_women(text: str, rules: list[dict]) -> bool:
@@ -320,15 +322,14 @@ def _lab_sexes(t: str, found: list[Found]) -> list[Found]:
     out = []
     labs = [f for f in found if f.rule.get("type") == "lab"]
     for f in labs:
-        before = _SEX_BEFORE.search(t[max(0, f.start - 20) : f.start])
-        after = _SEX_AFTER.match(t[f.end : f.end + 20])
-        hit, start = (before, f.start - 20 + before.start("sex")) if before else (after, 0)
+        window = max(0, f.start - 20)
+        hit, offset = _SEX_BEFORE.search(t[window : f.start]), window
+        if hit is None:
+            hit, offset = _SEX_AFTER.match(t[f.end : f.end + 20]), f.end
         if hit is None:
             continue
         sex = "female" if hit.group("sex").startswith(("f", "w")) else "male"
-        if after and not before:
-            start = f.end + after.start("sex")
-        start = max(start, 0)
+        start = offset + hit.start("sex")
         out.append(Found({"type": "sex", "allowed": [sex]}, start, start + len(hit.group("sex"))))
     return out
 
