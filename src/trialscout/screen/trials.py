@@ -117,10 +117,7 @@ def select_trials(db: Database, f: TrialFilter | None = None) -> TrialSet:
     """Open trials matching the filter, with criteria read in one batch (parsed at ingest)."""
     f = f or TrialFilter()
     ids = _searched_ids(db, f) if f.uses_search() else _open_ids(db)
-    if f.condition:
-        found = TrialStore(db).get_many(ids)
-        ids = [i for i in ids if i in found and _condition_ok(found[i], f.condition)]
-    return trial_set(db, ids, f.sponsor)
+    return trial_set(db, ids, f.sponsor, f.condition)
 
 
 def open_trial_ids(db: Database) -> list[str]:
@@ -128,10 +125,17 @@ def open_trial_ids(db: Database) -> list[str]:
     return _open_ids(db)
 
 
-def trial_set(db: Database, ids: list[str], sponsor: str | None = None) -> TrialSet:
-    """These trials (lead sponsor containing `sponsor`, when given) with their criteria."""
+def trial_set(
+    db: Database, ids: list[str], sponsor: str | None = None, condition: str | None = None
+) -> TrialSet:
+    """These trials (lead sponsor containing `sponsor`, studying `condition`, when given) with
+    their criteria."""
     trials = TrialStore(db).get_many(ids)
-    chosen = [trials[i] for i in ids if i in trials and _sponsor_ok(trials[i], sponsor)]
+    chosen = [
+        trials[i]
+        for i in ids
+        if i in trials and _sponsor_ok(trials[i], sponsor) and _condition_ok(trials[i], condition)
+    ]
     parsed = load_many(db, chosen)
     return TrialSet(
         {t.trial_id: t for t in chosen},
