@@ -61,21 +61,17 @@ def _empty_to_none(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def _params(
-    q: Annotated[str, Query(max_length=500, description="Words to search for.")] = "",
-    status: Annotated[
-        list[str] | None, Query(description="Overall status, e.g. RECRUITING (repeatable).")
-    ] = None,
-    phase: Annotated[
-        list[str] | None, Query(description="Phase, e.g. PHASE2 (repeatable).")
-    ] = None,
-    study_type: Annotated[str | None, Query(description="INTERVENTIONAL or OBSERVATIONAL.")] = None,
-    sex: Annotated[str | None, Query(description="Participants' sex: FEMALE or MALE.")] = None,
-    age: Annotated[
-        str | None, Query(description="Age in years that the trial must accept.")
-    ] = None,
-    healthy_volunteers: Annotated[str | None, Query(description="true/false.")] = None,
-    has_results: Annotated[str | None, Query(description="true/false.")] = None,
+@dataclass(frozen=True)
+class _Place:
+    country: str | None
+    city: str | None
+    near: str | None
+    lat: float | None
+    lon: float | None
+    radius_km: float | None
+
+
+def _place(
     country: Annotated[
         str | None, Query(max_length=100, description="Only trials with a site in this country.")
     ] = None,
@@ -92,6 +88,34 @@ def _params(
     radius_km: Annotated[
         str | None, Query(description="Distance limit from `near` or lat/lon.")
     ] = None,
+) -> _Place:
+    """The place parameters, a sub-dependency of `_params` (FastAPI lists them alike)."""
+    return _Place(
+        country=_empty_to_none(country),
+        city=_empty_to_none(city),
+        near=_empty_to_none(near),
+        lat=lat,
+        lon=lon,
+        radius_km=_number("radius_km", radius_km),
+    )
+
+
+def _params(
+    place: Annotated[_Place, Depends(_place)],
+    q: Annotated[str, Query(max_length=500, description="Words to search for.")] = "",
+    status: Annotated[
+        list[str] | None, Query(description="Overall status, e.g. RECRUITING (repeatable).")
+    ] = None,
+    phase: Annotated[
+        list[str] | None, Query(description="Phase, e.g. PHASE2 (repeatable).")
+    ] = None,
+    study_type: Annotated[str | None, Query(description="INTERVENTIONAL or OBSERVATIONAL.")] = None,
+    sex: Annotated[str | None, Query(description="Participants' sex: FEMALE or MALE.")] = None,
+    age: Annotated[
+        str | None, Query(description="Age in years that the trial must accept.")
+    ] = None,
+    healthy_volunteers: Annotated[str | None, Query(description="true/false.")] = None,
+    has_results: Annotated[str | None, Query(description="true/false.")] = None,
     sort: Annotated[
         str,
         Query(
@@ -113,12 +137,12 @@ def _params(
         age=_number("age", age),
         healthy_volunteers=_flag(healthy_volunteers),
         has_results=_flag(has_results),
-        country=_empty_to_none(country),
-        city=_empty_to_none(city),
-        near=_empty_to_none(near),
-        lat=lat,
-        lon=lon,
-        radius_km=_number("radius_km", radius_km),
+        country=place.country,
+        city=place.city,
+        near=place.near,
+        lat=place.lat,
+        lon=place.lon,
+        radius_km=place.radius_km,
         sort=sort,
         limit=limit,
         offset=offset,
