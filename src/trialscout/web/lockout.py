@@ -49,9 +49,11 @@ def _keys(account: str, client: str) -> tuple[str, str]:
 
 def reserve(db: Database, account: str, client: str, now: float | None = None) -> None:
     """Count one guess on `account` from `client`, or raise `TooManyGuesses` (nothing counted)."""
-    now = time.time() if now is None else now
     mine, every = _keys(account, client)
     with db.transaction() as conn:
+        # the clock is read once the write lock is held: a guess that waited for the lock must
+        # not be judged by a time older than the guess committed before it
+        now = time.time() if now is None else now
         row = conn.execute(
             "SELECT window_start, count FROM rate_limits WHERE key = ?", (mine,)
         ).fetchone()
