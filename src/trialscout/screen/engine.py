@@ -118,13 +118,21 @@ def run(
         for part in grouped.to_delayed()
     ]
     futures = client.compute([*jobs, issues_bag])
+    issues_key = futures[-1].key
     done, total = 0, len(futures)
     if on_progress:
         on_progress(done, total)
-    for _ in as_completed(futures):
+    patients: list[PatientResult] = []
+    issues: list[Issue] = []
+    # Each partition's verdicts are taken as soon as they are ready and released on the
+    # workers: holding every future to the end kept the whole run's verdicts in worker memory.
+    for future, value in as_completed(futures, with_results=True):
+        if future.key == issues_key:
+            issues = list(value)
+        else:
+            patients.extend(value)
+        future.release()
         done += 1
         if on_progress:
             on_progress(done, total)
-    results = client.gather(futures)
-    patients = [p for part in results[:-1] for p in part]
-    return EngineResult(patients, list(results[-1]))
+    return EngineResult(patients, issues)
