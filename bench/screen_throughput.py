@@ -13,8 +13,8 @@ What it runs (every figure printed says which of these it comes from):
   4. a projection (not a measurement) of a 1,000,000-patient x 20,000-trial night from the
      per-worker figures of 1 (judging) and the measured cost of reading a patient.
 Trial sets: all open trials of the demo set; the first `--store-trials` open trials by id of a
-100,000-trial store (`--store`, made by `trialscout ingest` from bench/ingest_throughput.py's
-corpus; 0 = all of them); criteria the store has no parse for are parsed when read, once.
+trial store (`--store`, made by `trialscout ingest` from a bench/corpus.py corpus; 0 = all of
+them); criteria the store has no parse for are parsed when read, once.
 Generated patients: screen/synthetic.py (varied Synthea and mCODE bundles, 20 % HBV, 10 % HCC).
 
 Run: nice .venv/bin/python bench/screen_throughput.py [--patients 400] [--store DB]
@@ -109,9 +109,11 @@ def on_cluster(export: Path, trials: TrialSet, workers: int, patients: int, out:
     }
 
 
-def join_only(export: Path, workers: int, expected: int | None, trials: int) -> tuple[int, float]:
+def join_only(
+    export: Path, workers: int, expected: int | None, trials: int
+) -> tuple[int, float, float]:
     """The engine's read + join graph (screen/engine.py, partitioned as for `trials` trials)
-    without judging: (patients, seconds)."""
+    without judging: (patients, seconds, peak RSS of a worker in MB)."""
     import dask.bag as dbag
 
     files = [str(p) for p in input_files(export)]
@@ -121,7 +123,8 @@ def join_only(export: Path, workers: int, expected: int | None, trials: int) -> 
         parts = _partitions(len(files), workers, expected, trials)
         grouped = read.filter(is_used).groupby(record_key, shuffle="tasks", npartitions=parts)
         n = client.compute(grouped.count()).result()
-        return n, time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        return n, seconds, max(u[0] for u in client.run(_worker_usage).values())
 
 
 def print_matcher(name: str, r: dict) -> None:
@@ -181,7 +184,7 @@ def trial_sets(tmp: Path, store: Path | None, store_trials: int) -> dict[str, Tr
             f"by id read with their criteria in {time.perf_counter() - t0:.0f} s"
         )
         sdb.close()
-        sets[f"100k store, {len(chosen):,} of {len(ids):,} open trials"] = chosen
+        sets[f"{total:,}-trial store, {len(chosen):,} of {len(ids):,} open trials"] = chosen
     return sets
 
 
@@ -189,7 +192,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--patients", type=int, default=400, help="patients judged by the engine")
     ap.add_argument("--serial", type=int, default=20, help="patients for the matcher-only rate")
-    ap.add_argument("--store", type=Path, help="a 100,000-trial store (trialscout ingest)")
+    ap.add_argument("--store", type=Path, help="a trial store made by trialscout ingest")
     ap.add_argument("--store-trials", type=int, default=2000, help="first N open (0: all)")
     ap.add_argument("--join", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--join-export", type=Path, nargs="*", default=[], help="existing exports")
@@ -217,19 +220,20 @@ def main() -> None:
             t0 = time.perf_counter()
             generate(big, n, FHIR, seed=13, files_per_type=8, gzipped=True)
             gen_s = time.perf_counter() - t0
-            got, seconds = join_only(big, 2, n, len(sets[DEMO]))
+            got, seconds, peak = join_only(big, 2, n, len(sets[DEMO]))
             print(
                 f"  join at scale: {got:,} patients (generated in {gen_s:.0f} s) read and "
                 f"grouped by the engine on 2 workers in {seconds:.1f} s = {got / seconds:,.0f} "
-                "patients/s"
+                f"patients/s; peak RSS per worker {peak:,.0f} MB"
             )
             for f in big.iterdir():
                 f.unlink()
         for path in args.join_export:
-            got, seconds = join_only(path, 2, None, len(sets[DEMO]))
+            got, seconds, peak = join_only(path, 2, None, len(sets[DEMO]))
             print(
                 f"  join at scale: {got:,} patients of {path} read and grouped by the engine on "
-                f"2 workers in {seconds:.1f} s = {got / seconds:,.0f} patients/s"
+                f"2 workers in {seconds:.1f} s = {got / seconds:,.0f} patients/s; peak RSS per "
+                f"worker {peak:,.0f} MB"
             )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"load average at the end (2 cores, shared with other jobs): {load}")
