@@ -21,7 +21,7 @@ def screen_dir(tmp_path: Path, demo_db_path: Path, monkeypatch) -> Path:
     """A real run's files: the test export judged by the screen stage's own functions."""
     from trialscout.screen import TrialFilter, select_trials
     from trialscout.screen.judge import build_patient, judge_patient
-    from trialscout.screen.output import to_rows, write_run
+    from trialscout.screen.output import write_run
 
     with Database(demo_db_path) as db:
         trials = select_trials(db, TrialFilter(query="hepatocellular carcinoma"))
@@ -35,7 +35,7 @@ def screen_dir(tmp_path: Path, demo_db_path: Path, monkeypatch) -> Path:
         judged += judge_patient(patient, pid, trials, date(2026, 6, 1))
     out = tmp_path / "screen_out"
     titles = {t: (trials.trials[t].nct_id, trials.trials[t].title) for t in trials.trials}
-    write_run(out, to_rows(judged), titles)
+    write_run(out, judged, titles)
     monkeypatch.setenv("TRIALSCOUT_SCREEN_DIR", str(out))
     return out
 

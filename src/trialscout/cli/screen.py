@@ -125,7 +125,7 @@ def _print(report, out_dir: str) -> None:
     console.print(
         f"{report.patients} patients x {report.trials} trials in {report.seconds:.1f} s: "
         f"{report.judged} verdicts computed, {report.reused} carried over, "
-        f"{len(report.new_candidates)} new candidate(s), {len(report.issues)} skipped line(s); "
+        f"{report.new_count} new candidate(s), {len(report.issues)} skipped line(s); "
         f"written to {esc(out_dir)}"
     )
 

@@ -1,10 +1,11 @@
-"""Run a screening on Dask distributed: read files, join per patient, judge, gather.
+"""Run a screening on Dask distributed: read files, join per patient, judge, stream back.
 
 The graph: one task per input file reads it (`export.read_file`); a Dask bag `groupby` on the
 patient id joins a patient's resources across files (a task shuffle on the workers, not a dict
 in this process); one task per joined partition judges its patients against the `TrialSet`,
-which enters the graph once and is sent to each worker once. The scheduler retries a task whose
-worker died, so a killed worker costs time, not results.
+which enters the graph once and is sent to each worker once. Each partition's results are handed
+to the caller as soon as they are ready and released on the cluster. The scheduler retries a task
+whose worker died, so a killed worker costs time, not results.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import os
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,12 +29,6 @@ TARGET_JUDGEMENTS_PER_TASK = 40_000
 
 class EngineError(ValueError):
     """The cluster could not be used (dask missing, scheduler unreachable)."""
-
-
-@dataclass(slots=True)
-class EngineResult:
-    patients: list[PatientResult]
-    issues: list[Issue]
 
 
 def _dask():
@@ -96,14 +90,17 @@ def run(
     client,
     export_dir: str | Path,
     trials: TrialSet,
+    on_results: Callable[[list[PatientResult]], None],
     *,
     today: date,
     previous: dict[str, str] | None = None,
     changed_trials: frozenset[str] = frozenset(),
     expected_patients: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> EngineResult:
-    """Screen every patient of the export against `trials` on `client`'s cluster."""
+) -> list[Issue]:
+    """Screen every patient of the export against `trials` on `client`'s cluster: each joined
+    partition's results go to `on_results` as soon as they are ready (nothing of the run is
+    held here or on the workers after that); returns the lines that could not be read."""
     dbag, delayed, _, _, as_completed = _dask()
     files = [str(p) for p in input_files(export_dir)]
     workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -122,17 +119,14 @@ def run(
     done, total = 0, len(futures)
     if on_progress:
         on_progress(done, total)
-    patients: list[PatientResult] = []
     issues: list[Issue] = []
-    # Each partition's verdicts are taken as soon as they are ready and released on the
-    # workers: holding every future to the end kept the whole run's verdicts in worker memory.
     for future, value in as_completed(futures, with_results=True):
         if future.key == issues_key:
             issues = list(value)
         else:
-            patients.extend(value)
-        future.release()
+            on_results(value)
+        future.release()  # the workers drop it now, not at the end of the run
         done += 1
         if on_progress:
             on_progress(done, total)
-    return EngineResult(patients, issues)
+    return issues

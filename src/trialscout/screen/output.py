@@ -94,19 +94,96 @@ def write_json(data: Any, path: Path) -> None:
     _commit(tmp, path)
 
 
-def to_rows(judgements: Iterable[Judgement]) -> list[dict[str, Any]]:
-    return [
+def _table(judgements: list[Judgement]):
+    pa, _ = _pa()
+    return pa.Table.from_pydict(
         {
-            "patient": j.patient,
-            "trial_id": j.trial_id,
-            "nct_id": j.nct_id,
-            "verdict": j.verdict,
-            "score": j.score,
-            "deciding": j.deciding,
-            "questions": j.questions,
-        }
-        for j in judgements
-    ]
+            "patient": [j.patient for j in judgements],
+            "trial_id": [j.trial_id for j in judgements],
+            "nct_id": [j.nct_id for j in judgements],
+            "verdict": [j.verdict for j in judgements],
+            "score": [j.score for j in judgements],
+            "deciding": [j.deciding for j in judgements],
+            "questions": [j.questions for j in judgements],
+        },
+        schema=_schema(),
+    )
+
+
+class VerdictWriter:
+    """All verdicts of a run, streamed into judgements.parquet as they arrive (one row group
+    per batch, under a temporary name until `commit`); only verdict counts per trial stay in
+    memory, so a run's size is bounded by disk, not by this process."""
+
+    def __init__(self, out: Path) -> None:
+        _, pq = _pa()
+        private_dir(out)
+        self.path = out / JUDGEMENTS
+        self.tmp = _tmp(self.path)
+        self._fh = open(self.tmp, "wb", opener=_opener)  # noqa: SIM115 - closed by commit/abort
+        self._writer = pq.ParquetWriter(self._fh, _schema())
+        self.counts: dict[str, dict[str, int]] = {}
+        self.rows = 0
+
+    def add(self, judgements: list[Judgement]) -> None:
+        if judgements:
+            self.add_table(_table(judgements))
+
+    def add_table(self, table) -> None:
+        if not table.num_rows:
+            return
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+        by = table.group_by(["trial_id", "verdict"]).aggregate([("score", "count")])
+        cols = (by.column(c).to_pylist() for c in ("trial_id", "verdict", "score_count"))
+        for tid, verdict, n in zip(*cols, strict=True):
+            per = self.counts.setdefault(tid, dict.fromkeys(VERDICTS, 0))
+            per[verdict] = per.get(verdict, 0) + n
+
+    def close(self) -> None:
+        """Finish the file (it can be read now), still under its temporary name."""
+        if not self._fh.closed:
+            self._writer.close()
+            self._fh.close()
+
+    def commit(self) -> None:
+        self.close()
+        _commit(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def previous_count(out: Path) -> int:
+    """How many verdicts the previous run wrote (0 without one)."""
+    path = out / JUDGEMENTS
+    return _pa()[1].ParquetFile(path).metadata.num_rows if path.is_file() else 0
+
+
+def previous_rows(out: Path, columns: list[str] | None = None):
+    """The previous run's verdicts in batches (none without a previous run)."""
+    path = out / JUDGEMENTS
+    if not path.is_file():
+        return
+    yield from _pa()[1].ParquetFile(path).iter_batches(batch_size=65_536, columns=columns)
+
+
+def _candidate_rows(path: Path, columns: list[str]):
+    _, pq = _pa()
+    return pq.read_table(path, columns=columns, filters=[("verdict", "in", sorted(CANDIDATE))])
+
+
+def new_candidates(out: Path, written: VerdictWriter):
+    """Candidates of the run being written that were not candidates (or not judged) in the
+    previous run: an anti-join on (patient, trial) done by Arrow, not in Python dicts."""
+    cols = ["patient", "trial_id", "nct_id", "verdict", "score"]
+    now = _candidate_rows(written.tmp, cols)
+    old_path = out / JUDGEMENTS
+    if old_path.is_file():
+        before = _candidate_rows(old_path, ["patient", "trial_id"])
+        now = now.join(before, keys=["patient", "trial_id"], join_type="left anti")
+    return now.sort_by([("patient", "ascending"), ("trial_id", "ascending")])
 
 
 def read_judgements(out: Path) -> list[dict[str, Any]]:
@@ -125,39 +202,51 @@ def read_state(out: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rank = {v: i for i, v in enumerate(VERDICTS)}
-    return sorted(rows, key=lambda r: (rank.get(r["verdict"], 9), -r["score"], r["patient"]))
-
-
-def write_run(
-    out: Path, rows: list[dict[str, Any]], trial_titles: dict[str, tuple[str, str]]
+def write_lists(
+    out: Path, counts: dict[str, dict[str, int]], trial_titles: dict[str, tuple[str, str]]
 ) -> list[dict]:
-    """Candidate lists per trial, the summary and all judgements; returns the summary rows."""
+    """Candidate lists per trial (eligible, then possibly eligible, by score) from the
+    committed judgements.parquet, and the summary; returns the summary rows. Memory: the
+    run's candidate rows as Arrow columns."""
     pa, _ = _pa()
-    private_dir(out)
-    write_table(pa.Table.from_pylist(rows, schema=_schema()), out / JUDGEMENTS)
-    by_trial: dict[str, list[dict[str, Any]]] = {t: [] for t in trial_titles}
-    for row in rows:
-        by_trial.setdefault(row["trial_id"], []).append(row)
+    cands = _candidate_rows(out / JUDGEMENTS, None).sort_by(
+        [("trial_id", "ascending"), ("verdict", "ascending"), ("score", "descending"),
+         ("patient", "ascending")]
+    )  # fmt: skip
+    spans: dict[str, tuple[int, int]] = {}
+    for i, tid in enumerate(cands.column("trial_id").to_pylist()):
+        start, _ = spans.get(tid, (i, i))
+        spans[tid] = (start, i + 1)
     cand_root = out / CANDIDATES
     if cand_root.exists():
         shutil.rmtree(cand_root)  # a trial no longer screened has no list
     private_dir(cand_root)
     summary = []
     cols = ["patient", "nct_id", "verdict", "score", "deciding", "questions"]
-    for tid, trial_rows in sorted(by_trial.items()):
-        counts = {v: sum(r["verdict"] == v for r in trial_rows) for v in VERDICTS}
+    for tid in sorted(set(trial_titles) | set(counts)):
         nct, title = trial_titles.get(tid, (tid, ""))
-        summary.append({"trial_id": tid, "nct_id": nct, "title": title, **counts})
-        cands = _ordered([r for r in trial_rows if r["verdict"] in CANDIDATE])
+        per = counts.get(tid, {})
+        summary.append({"trial_id": tid, "nct_id": nct, "title": title,
+                        **{v: per.get(v, 0) for v in VERDICTS}})  # fmt: skip
+        start, end = spans.get(tid, (0, 0))
+        part = cands.slice(start, end - start)
         folder = private_dir(cand_root / f"trial={_safe(tid)}")
-        write_table(pa.Table.from_pylist(cands, schema=_schema()), folder / "candidates.parquet")
-        write_csv(cands, cols, folder / "candidates.csv")
+        write_table(part, folder / "candidates.parquet")
+        write_csv(part.to_pylist(), cols, folder / "candidates.csv")
     scols = ["trial_id", "nct_id", "title", *VERDICTS]
     write_table(pa.Table.from_pylist(summary), out / f"{SUMMARY}.parquet")
     write_csv(summary, scols, out / f"{SUMMARY}.csv")
     return summary
+
+
+def write_run(
+    out: Path, judgements: list[Judgement], trial_titles: dict[str, tuple[str, str]]
+) -> list[dict]:
+    """A run's verdicts, lists and summary from verdicts already in memory (a small run)."""
+    writer = VerdictWriter(out)
+    writer.add(judgements)
+    writer.commit()
+    return write_lists(out, writer.counts, trial_titles)
 
 
 def _safe(trial_id: str) -> str:

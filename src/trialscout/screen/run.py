@@ -17,10 +17,13 @@ from typing import Any
 from trialscout.screen import output
 from trialscout.screen.engine import run as run_engine
 from trialscout.screen.export import Issue
-from trialscout.screen.judge import CANDIDATE
+from trialscout.screen.judge import PatientResult
 from trialscout.screen.trials import TrialSet
 
 STATE_VERSION = 1
+
+
+NEW_KEPT = 1000  # new candidates kept on the report (all are in new_since_last_run.csv)
 
 
 @dataclass(slots=True)
@@ -31,7 +34,8 @@ class ScreenReport:
     reused: int = 0  # carried over from the previous run
     changed_patients: int = 0
     changed_trials: int = 0
-    new_candidates: list[dict[str, Any]] = field(default_factory=list)
+    new_count: int = 0  # candidates now that were not candidates in the previous run
+    new_candidates: list[dict[str, Any]] = field(default_factory=list)  # the first NEW_KEPT
     issues: list[Issue] = field(default_factory=list)
     summary: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -47,74 +51,95 @@ def screen(
     expected_patients: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ScreenReport:
-    """Screen the export against `trials` and write the run into `out`."""
+    """Screen the export against `trials` and write the run into `out`. Verdicts are streamed
+    to disk as the cluster returns them; this process keeps per-patient hashes and per-trial
+    counts, not the run's verdicts."""
     out = Path(out)
     started = datetime.now(UTC)
     today = today or date.today()
     state = output.read_state(out) if out.is_dir() else {}
-    old_rows = output.read_judgements(out) if state else []
-    prev_patients: dict[str, str] = state.get("patients", {}) if old_rows or not state else {}
+    has_rows = bool(state) and output.previous_count(out) > 0
+    prev_patients: dict[str, str] = state.get("patients", {}) if has_rows or not state else {}
     prev_trials: dict[str, str] = state.get("trials", {})
     changed = frozenset(t for t, h in trials.hashes.items() if prev_trials.get(t) != h)
-    result = run_engine(
-        client,
-        export_dir,
-        trials,
-        today=today,
-        previous=prev_patients,
-        changed_trials=changed,
-        expected_patients=expected_patients,
-        on_progress=on_progress,
-    )
-    report = ScreenReport(patients=len(result.patients), trials=len(trials), issues=result.issues)
-    rows = _merge(result.patients, old_rows, trials, changed, report)
-    report.new_candidates = _new_candidates(rows, old_rows)
+    report = ScreenReport(trials=len(trials))
+    hashes: dict[str, str] = {}
+    kept: set[str] = set()
+    writer = output.VerdictWriter(out)
+
+    def take(part: list[PatientResult]) -> None:
+        for p in part:
+            hashes[p.patient] = p.hash
+            report.changed_patients += not p.reused
+            if p.reused:
+                kept.add(p.patient)
+            writer.add(p.judgements)
+
+    try:
+        report.issues = run_engine(
+            client,
+            export_dir,
+            trials,
+            take,
+            today=today,
+            previous=prev_patients,
+            changed_trials=changed,
+            expected_patients=expected_patients,
+            on_progress=on_progress,
+        )
+        report.judged = writer.rows
+        report.reused = _carry_over(out, writer, kept, trials, changed)
+        writer.close()
+        new = output.new_candidates(out, writer)
+        writer.commit()
+    except BaseException:
+        writer.abort()  # the previous run's files stay as they were
+        raise
+    report.patients = len(hashes)
+    report.new_count = new.num_rows
+    report.new_candidates = new.slice(0, NEW_KEPT).to_pylist()
     titles = {tid: (t.nct_id or tid, t.title or "") for tid, t in trials.trials.items()}
-    report.summary = output.write_run(out, rows, titles)
-    cols = ["patient", "nct_id", "verdict", "score"]
-    output.write_csv(report.new_candidates, cols, out / output.NEW)
+    report.summary = output.write_lists(out, writer.counts, titles)
+    output.write_csv(new.to_pylist(), ["patient", "nct_id", "verdict", "score"], out / output.NEW)
     report.changed_trials = len(changed)
     report.seconds = (datetime.now(UTC) - started).total_seconds()
-    output.write_json(_state(result.patients, trials, today, started, report), out / output.STATE)
+    output.write_json(_state(hashes, trials, today, started, report), out / output.STATE)
     return report
 
 
-def _merge(patients, old_rows, trials: TrialSet, changed, report: ScreenReport) -> list[dict]:
-    """This run's verdicts plus the previous ones still valid (unchanged patient and trial)."""
-    keep = {p.patient for p in patients if p.reused}
-    new_rows = output.to_rows(j for p in patients for j in p.judgements)
-    report.judged = len(new_rows)
-    report.changed_patients = sum(not p.reused for p in patients)
-    carried = [
-        r
-        for r in old_rows
-        if r["patient"] in keep and r["trial_id"] in trials.trials and r["trial_id"] not in changed
-    ]
-    report.reused = len(carried)
-    return carried + new_rows
+def _carry_over(out: Path, writer, kept: set[str], trials: TrialSet, changed) -> int:
+    """The previous verdicts still valid (unchanged patient, trial still screened and
+    unchanged), copied batch by batch into the new run's file; returns how many."""
+    if not kept:
+        return 0
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    patients = pa.array(sorted(kept))
+    valid = pa.array(sorted(set(trials.trials) - changed))
+    before = writer.rows
+    for batch in output.previous_rows(out):
+        mask = pc.and_(
+            pc.is_in(batch.column("patient"), value_set=patients),
+            pc.is_in(batch.column("trial_id"), value_set=valid),
+        )
+        writer.add_table(pa.Table.from_batches([batch]).filter(mask))
+    return writer.rows - before
 
 
-def _new_candidates(rows: list[dict], old_rows: list[dict]) -> list[dict[str, Any]]:
-    """Candidates now that were not candidates (or not judged) in the previous run."""
-    before = {(r["patient"], r["trial_id"]) for r in old_rows if r["verdict"] in CANDIDATE}
-    return [
-        r for r in rows if r["verdict"] in CANDIDATE and (r["patient"], r["trial_id"]) not in before
-    ]
-
-
-def _state(patients, trials: TrialSet, today: date, started: datetime, report) -> dict:
+def _state(hashes: dict[str, str], trials: TrialSet, today, started: datetime, report) -> dict:
     return {
         "version": STATE_VERSION,
         "run_started": started.isoformat(timespec="seconds"),
         "run_date": today.isoformat(),
-        "patients": {p.patient: p.hash for p in patients},
+        "patients": hashes,
         "trials": dict(trials.hashes),
         "counts": {
             "patients": report.patients,
             "trials": report.trials,
             "judged": report.judged,
             "reused": report.reused,
-            "new_candidates": len(report.new_candidates),
+            "new_candidates": report.new_count,
             "issues": len(report.issues),
         },
     }

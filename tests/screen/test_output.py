@@ -1,0 +1,59 @@
+"""A run's files are written as verdicts arrive: counts, ordered lists, new candidates, abort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trialscout.screen import latest
+from trialscout.screen.judge import Judgement
+from trialscout.screen.output import (
+    VerdictWriter,
+    new_candidates,
+    read_judgements,
+    write_lists,
+    write_run,
+)
+
+pytest.importorskip("pyarrow")
+TITLES = {"T1": ("NCT00000001", "One"), "T2": ("NCT00000002", "Two")}
+
+
+def _j(patient: str, trial: str, verdict: str, score: float) -> Judgement:
+    questions = ["Latest ALT?"] if verdict == "possibly_eligible" else []
+    return Judgement(patient, trial, TITLES[trial][0], verdict, score, ["[inc] reason"], questions)
+
+
+def test_batches_are_counted_and_lists_ordered(tmp_path: Path):
+    w = VerdictWriter(tmp_path)
+    w.add([_j("p1", "T1", "possibly_eligible", 0.9), _j("p2", "T1", "eligible", 0.5)])
+    w.add([_j("p3", "T1", "eligible", 0.7), _j("p1", "T2", "not_eligible", 0.1)])
+    w.commit()
+    summary = write_lists(tmp_path, w.counts, TITLES)
+    assert w.rows == 4 and len(read_judgements(tmp_path)) == 4
+    t1, t2 = summary
+    assert (t1["eligible"], t1["possibly_eligible"], t1["not_eligible"]) == (2, 1, 0)
+    assert (t2["eligible"], t2["possibly_eligible"], t2["not_eligible"]) == (0, 0, 1)
+    ordered = [c["patient"] for c in latest.candidates(tmp_path, "T1")]
+    assert ordered == ["p3", "p2", "p1"]  # eligible by score, then possibly eligible
+    assert latest.candidates(tmp_path, "T2") == []
+
+
+def test_new_candidates_are_those_not_candidates_before(tmp_path: Path):
+    write_run(tmp_path, [_j("p1", "T1", "eligible", 0.9), _j("p2", "T1", "not_eligible", 0)], {})
+    w = VerdictWriter(tmp_path)
+    w.add([_j("p1", "T1", "eligible", 0.8), _j("p2", "T1", "possibly_eligible", 0.4)])
+    w.close()
+    new = new_candidates(tmp_path, w)
+    assert new.column("patient").to_pylist() == ["p2"]
+    w.abort()
+
+
+def test_an_aborted_run_leaves_the_previous_files(tmp_path: Path):
+    write_run(tmp_path, [_j("p1", "T1", "eligible", 0.9)], TITLES)
+    w = VerdictWriter(tmp_path)
+    w.add([_j("p9", "T2", "eligible", 0.9)])
+    w.abort()
+    assert [r["patient"] for r in read_judgements(tmp_path)] == ["p1"]
+    assert not list(tmp_path.glob(".*.tmp"))
