@@ -8,8 +8,8 @@ What it runs (every figure printed says which of these it comes from):
      processes, for each trial set, on a generated export of `--patients` patients: wall rate,
      scaling 1 -> 2, CPU seconds the workers used, peak RSS per worker;
   3. the join at scale: every patient of generated exports of `--join` sizes (10,000 and
-     100,000 by default) read and grouped by patient by the engine's own graph (read_file,
-     bag groupby on record_key) on 2 workers, without judging;
+     100,000 by default) read and grouped by patient by the engine's own graph
+     (`screen.engine.join`) on 2 workers, without judging;
   4. a projection (not a measurement) of a 1,000,000-patient x 20,000-trial night from the
      per-worker figures of 1 (judging) and the measured cost of reading a patient.
 Trial sets: all open trials of the demo set; the first `--store-trials` open trials by id of a
@@ -34,8 +34,8 @@ from pathlib import Path
 from trialscout import vocab
 from trialscout.ingest.pipeline import load_demo
 from trialscout.screen import TrialSet, connect, screen, select_trials
-from trialscout.screen.engine import _partitions
-from trialscout.screen.export import Record, input_files, is_used, read_file, record_key
+from trialscout.screen.engine import join
+from trialscout.screen.export import Record, input_files, read_file
 from trialscout.screen.judge import build_patient, judge_patient, trial_plans
 from trialscout.screen.synthetic import generate
 from trialscout.screen.trials import open_trial_ids, trial_set
@@ -114,14 +114,9 @@ def join_only(
 ) -> tuple[int, float, float]:
     """The engine's read + join graph (screen/engine.py, partitioned as for `trials` trials)
     without judging: (patients, seconds, peak RSS of a worker in MB)."""
-    import dask.bag as dbag
-
-    files = [str(p) for p in input_files(export)]
     with connect(workers=workers) as client:
         t0 = time.perf_counter()
-        read = dbag.from_sequence(files, npartitions=len(files)).map(read_file).flatten()
-        parts = _partitions(len(files), workers, expected, trials)
-        grouped = read.filter(is_used).groupby(record_key, shuffle="tasks", npartitions=parts)
+        grouped, _ = join(export, workers, expected, trials)
         n = client.compute(grouped.count()).result()
         seconds = time.perf_counter() - t0
         return n, seconds, max(u[0] for u in client.run(_worker_usage).values())

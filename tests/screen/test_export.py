@@ -11,12 +11,15 @@ import pytest
 from trialscout.screen.export import (
     ExportError,
     Issue,
+    Packed,
     Record,
     compact,
     input_files,
     patient_key,
     read_file,
+    read_packed,
     resources_hash,
+    unpacked,
 )
 from trialscout.screen.judge import build_patient
 
@@ -113,3 +116,19 @@ def test_invalid_resource_is_left_out_and_named():
     assert [(i.file, i.line) for i in issues] == [("Condition.x.ndjson", 7)]
     clean, none = build_patient(mine, TODAY)
     assert none == [] and clean.to_profile() == patient.to_profile()
+
+
+def test_packed_records_are_the_records_read(tmp_path: Path):
+    """What the engine's join moves (a patient's records of one file, compressed together)
+    unpacks to exactly what read_file read, issues included."""
+    path = tmp_path / "Condition.000.ndjson"
+    lines = (EXPORT / "Condition.000.ndjson").read_text().splitlines()
+    path.write_text("\n".join([*lines[:2], "not json", *lines[2:]]) + "\n")
+    plain = read_file(path)
+    packed = read_packed(path)
+    assert [i for i in packed if isinstance(i, Issue)] == [i for i in plain if isinstance(i, Issue)]
+    chunks = [i for i in packed if isinstance(i, Packed)]
+    assert len(chunks) == len({r.patient for r in plain if isinstance(r, Record)}) < len(plain)
+    assert sorted(unpacked(chunks), key=lambda r: r.line) == [
+        r for r in plain if isinstance(r, Record)
+    ]

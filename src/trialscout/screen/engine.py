@@ -1,7 +1,7 @@
 """Run a screening on Dask distributed: read files, join per patient, judge, stream back.
 
-The graph: one task per input file reads it (`export.read_file`); a Dask bag `groupby` on the
-patient id joins a patient's resources across files (a task shuffle on the workers, not a dict
+The graph: one task per input file reads it and packs each patient's resources of that file
+(`export.read_packed`); a Dask bag `groupby` on the patient id joins them across files (a task shuffle on the workers, not a dict
 in this process); one task per joined partition judges its patients against the `TrialSet`,
 which enters the graph once and is sent to each worker once. Each partition's results are handed
 to the caller as soon as they are ready and released on the cluster. The scheduler retries a task
@@ -18,7 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trialscout.screen.export import Issue, input_files, is_issue, is_used, read_file, record_key
+from trialscout.screen.export import (
+    Issue,
+    input_files,
+    is_issue,
+    is_packed,
+    patient_of,
+    read_packed,
+)
 from trialscout.screen.judge import PatientResult, screen_group
 from trialscout.screen.trials import TrialSet
 
@@ -86,6 +93,17 @@ def _partitions(n_files: int, workers: int, expected_patients: int | None, trial
     return max(1, min(2000, max(by_size, 4 * workers, n_files)))
 
 
+def join(export_dir: str | Path, workers: int, expected_patients: int | None, trials: int):
+    """The read + join part of the graph: a bag of (patient id, packed records) pairs, and a
+    bag of the lines that could not be read."""
+    dbag = _dask()[0]
+    files = [str(p) for p in input_files(export_dir)]
+    read = dbag.from_sequence(files, npartitions=len(files)).map(read_packed).flatten()
+    parts = _partitions(len(files), workers, expected_patients, trials)
+    grouped = read.filter(is_packed).groupby(patient_of, shuffle="tasks", npartitions=parts)
+    return grouped, read.filter(is_issue)
+
+
 def run(
     client,
     export_dir: str | Path,
@@ -101,13 +119,9 @@ def run(
     """Screen every patient of the export against `trials` on `client`'s cluster: each joined
     partition's results go to `on_results` as soon as they are ready (nothing of the run is
     held here or on the workers after that); returns the lines that could not be read."""
-    dbag, delayed, _, _, as_completed = _dask()
-    files = [str(p) for p in input_files(export_dir)]
+    _, delayed, _, _, as_completed = _dask()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    read = dbag.from_sequence(files, npartitions=len(files)).map(read_file).flatten()
-    issues_bag = read.filter(is_issue)
-    parts = _partitions(len(files), workers, expected_patients, len(trials))
-    grouped = read.filter(is_used).groupby(record_key, shuffle="tasks", npartitions=parts)
+    grouped, issues_bag = join(export_dir, workers, expected_patients, len(trials))
     shipped = ship(trials, "trials")
     prev = ship(previous or {}, "previous")
     jobs = [

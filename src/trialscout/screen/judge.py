@@ -19,7 +19,7 @@ from trialscout.match.results import TrialMatch, TrialVerdict, Verdict
 from trialscout.match.view import PatientView
 from trialscout.patient.fhir import bundle_to_patient
 from trialscout.patient.model import Patient, PatientError
-from trialscout.screen.export import Issue, Record, resources_hash
+from trialscout.screen.export import Issue, Record, resources_hash, unpacked
 from trialscout.screen.trials import TrialSet
 
 MAX_BAD_RESOURCES = 50  # a patient with more invalid resources than this is reported, not read
@@ -184,8 +184,11 @@ def screen_group(
     previous: dict[str, str],
     changed_trials: frozenset[str],
 ) -> list[PatientResult]:
-    """A Dask partition: (patient id, records) pairs from the join."""
-    return [_guarded(pid, recs, trials, today, previous, changed_trials) for pid, recs in groups]
+    """A Dask partition: (patient id, packed or plain records) pairs from the join."""
+    return [
+        _guarded(pid, unpacked(items), trials, today, previous, changed_trials)
+        for pid, items in groups
+    ]
 
 
 def _guarded(pid, recs, trials, today, previous, changed_trials) -> PatientResult:
