@@ -18,7 +18,7 @@ import csv
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,12 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: list[str], path: Path) ->
         for row in rows:
             out.writerow({k: " | ".join(v) if isinstance(v, list) else v for k, v in row.items()})
     _commit(tmp, path)
+
+
+def table_rows(table, batch: int = 20_000) -> Iterator[dict[str, Any]]:
+    """A table's rows as dicts, a batch at a time (never the whole table as Python objects)."""
+    for chunk in table.to_batches(max_chunksize=batch):
+        yield from chunk.to_pylist()
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -232,7 +238,7 @@ def write_lists(
         part = cands.slice(start, end - start)
         folder = private_dir(cand_root / f"trial={_safe(tid)}")
         write_table(part, folder / "candidates.parquet")
-        write_csv(part.to_pylist(), cols, folder / "candidates.csv")
+        write_csv(table_rows(part), cols, folder / "candidates.csv")
     scols = ["trial_id", "nct_id", "title", *VERDICTS]
     write_table(pa.Table.from_pylist(summary), out / f"{SUMMARY}.parquet")
     write_csv(summary, scols, out / f"{SUMMARY}.csv")

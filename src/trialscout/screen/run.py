@@ -100,7 +100,8 @@ def screen(
     report.new_candidates = new.slice(0, NEW_KEPT).to_pylist()
     titles = {tid: (t.nct_id or tid, t.title or "") for tid, t in trials.trials.items()}
     report.summary = output.write_lists(out, writer.counts, titles)
-    output.write_csv(new.to_pylist(), ["patient", "nct_id", "verdict", "score"], out / output.NEW)
+    new_cols = ["patient", "nct_id", "verdict", "score"]
+    output.write_csv(output.table_rows(new), new_cols, out / output.NEW)
     report.changed_trials = len(changed)
     report.seconds = (datetime.now(UTC) - started).total_seconds()
     output.write_json(_state(hashes, trials, today, started, report), out / output.STATE)
