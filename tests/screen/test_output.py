@@ -30,7 +30,7 @@ def test_batches_are_counted_and_lists_ordered(tmp_path: Path):
     w.add([_j("p1", "T1", "possibly_eligible", 0.9), _j("p2", "T1", "eligible", 0.5)])
     w.add([_j("p3", "T1", "eligible", 0.7), _j("p1", "T2", "not_eligible", 0.1)])
     w.commit()
-    summary = write_lists(tmp_path, w.counts, TITLES)
+    summary = write_lists(tmp_path, w, TITLES)
     assert w.rows == 4 and len(read_judgements(tmp_path)) == 4
     t1, t2 = summary
     assert (t1["eligible"], t1["possibly_eligible"], t1["not_eligible"]) == (2, 1, 0)
@@ -38,6 +38,7 @@ def test_batches_are_counted_and_lists_ordered(tmp_path: Path):
     ordered = [c["patient"] for c in latest.candidates(tmp_path, "T1")]
     assert ordered == ["p3", "p2", "p1"]  # eligible by score, then possibly eligible
     assert latest.candidates(tmp_path, "T2") == []
+    assert not (tmp_path / ".lists.tmp").exists()  # the spill files are gone
 
 
 def test_new_candidates_are_those_not_candidates_before(tmp_path: Path):
@@ -56,4 +57,5 @@ def test_an_aborted_run_leaves_the_previous_files(tmp_path: Path):
     w.add([_j("p9", "T2", "eligible", 0.9)])
     w.abort()
     assert [r["patient"] for r in read_judgements(tmp_path)] == ["p1"]
+    assert [c["patient"] for c in latest.candidates(tmp_path, "T1")] == ["p1"]
     assert not list(tmp_path.glob(".*.tmp"))

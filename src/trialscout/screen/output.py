@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import shutil
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ CANDIDATES = "candidates"
 SUMMARY = "summary"
 NEW = "new_since_last_run.csv"
 VERDICTS = ("eligible", "possibly_eligible", "not_eligible")
+LIST_GROUPS = 64  # candidate rows spilled by trial into this many files: lists cut 1/64 at a time
 
 
 def _pa():
@@ -118,18 +120,29 @@ def _table(judgements: list[Judgement]):
 
 class VerdictWriter:
     """All verdicts of a run, streamed into judgements.parquet as they arrive (one row group
-    per batch, under a temporary name until `commit`); only verdict counts per trial stay in
-    memory, so a run's size is bounded by disk, not by this process."""
+    per batch, under a temporary name until `commit`), and the candidate rows a second time
+    into LIST_GROUPS spill files by trial, so the lists are cut a group at a time. Only verdict
+    counts per trial stay in memory: a run's size is bounded by disk, not by this process."""
 
     def __init__(self, out: Path) -> None:
         _, pq = _pa()
         private_dir(out)
         self.path = out / JUDGEMENTS
         self.tmp = _tmp(self.path)
-        self._fh = open(self.tmp, "wb", opener=_opener)  # noqa: SIM115 - closed by commit/abort
-        self._writer = pq.ParquetWriter(self._fh, _schema())
+        self.spill = out / ".lists.tmp"
+        shutil.rmtree(self.spill, ignore_errors=True)
+        private_dir(self.spill)
+        self._files: list[Any] = []
+        self._writer = self._open(self.tmp)
+        self._groups: dict[int, Any] = {}
+        self._group_of: dict[str, int] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.rows = 0
+
+    def _open(self, path: Path):
+        fh = open(path, "wb", opener=_opener)  # noqa: SIM115 - closed by close()
+        self._files.append(fh)
+        return _pa()[1].ParquetWriter(fh, _schema())
 
     def add(self, judgements: list[Judgement]) -> None:
         if judgements:
@@ -145,12 +158,33 @@ class VerdictWriter:
         for tid, verdict, n in zip(*cols, strict=True):
             per = self.counts.setdefault(tid, dict.fromkeys(VERDICTS, 0))
             per[verdict] = per.get(verdict, 0) + n
+        self._spill(table)
+
+    def _spill(self, table) -> None:
+        import pyarrow.compute as pc
+
+        pa, _ = _pa()
+        cands = table.filter(pc.is_in(table.column("verdict"), pa.array(sorted(CANDIDATE))))
+        groups: dict[int, list[str]] = {}
+        for tid in pc.unique(cands.column("trial_id")).to_pylist():
+            g = self._group_of.setdefault(tid, zlib.crc32(tid.encode()) % LIST_GROUPS)
+            groups.setdefault(g, []).append(tid)
+        for g, tids in groups.items():
+            part = cands.filter(pc.is_in(cands.column("trial_id"), pa.array(tids)))
+            if g not in self._groups:
+                self._groups[g] = self._open(self.spill / f"{g:03d}.parquet")
+            self._groups[g].write_table(part)
+
+    def group_files(self) -> list[Path]:
+        return [self.spill / f"{g:03d}.parquet" for g in sorted(self._groups)]
 
     def close(self) -> None:
-        """Finish the file (it can be read now), still under its temporary name."""
-        if not self._fh.closed:
-            self._writer.close()
-            self._fh.close()
+        """Finish the files (they can be read now), still under their temporary names."""
+        for writer in (self._writer, *self._groups.values()):
+            if writer.is_open:
+                writer.close()
+        for fh in self._files:
+            fh.close()
 
     def commit(self) -> None:
         self.close()
@@ -159,6 +193,7 @@ class VerdictWriter:
     def abort(self) -> None:
         self.close()
         self.tmp.unlink(missing_ok=True)
+        shutil.rmtree(self.spill, ignore_errors=True)
 
 
 def previous_count(out: Path) -> int:
@@ -209,40 +244,48 @@ def read_state(out: Path) -> dict[str, Any]:
 
 
 def write_lists(
-    out: Path, counts: dict[str, dict[str, int]], trial_titles: dict[str, tuple[str, str]]
+    out: Path, written: VerdictWriter, trial_titles: dict[str, tuple[str, str]]
 ) -> list[dict]:
-    """Candidate lists per trial (eligible, then possibly eligible, by score) from the
-    committed judgements.parquet, and the summary; returns the summary rows. Memory: the
-    run's candidate rows as Arrow columns."""
-    pa, _ = _pa()
-    cands = _candidate_rows(out / JUDGEMENTS, None).sort_by(
-        [("trial_id", "ascending"), ("verdict", "ascending"), ("score", "descending"),
-         ("patient", "ascending")]
-    )  # fmt: skip
-    spans: dict[str, tuple[int, int]] = {}
-    for i, tid in enumerate(cands.column("trial_id").to_pylist()):
-        start, _ = spans.get(tid, (i, i))
-        spans[tid] = (start, i + 1)
+    """Candidate lists per trial (eligible, then possibly eligible, by score) from the run's
+    spill files, one group of trials at a time, and the summary; returns the summary rows."""
+    pa, pq = _pa()
     cand_root = out / CANDIDATES
     if cand_root.exists():
         shutil.rmtree(cand_root)  # a trial no longer screened has no list
     private_dir(cand_root)
+    written.close()
+    order = [("trial_id", "ascending"), ("verdict", "ascending"), ("score", "descending"),
+             ("patient", "ascending")]  # fmt: skip
+    listed: set[str] = set()
+    for path in written.group_files():
+        group = pq.read_table(path).sort_by(order)
+        start, tids = 0, group.column("trial_id").to_pylist()
+        for i in range(1, len(tids) + 1):
+            if i == len(tids) or tids[i] != tids[start]:
+                _write_list(cand_root, tids[start], group.slice(start, i - start))
+                listed.add(tids[start])
+                start = i
+        del group
+    shutil.rmtree(written.spill, ignore_errors=True)
     summary = []
-    cols = ["patient", "nct_id", "verdict", "score", "deciding", "questions"]
-    for tid in sorted(set(trial_titles) | set(counts)):
+    for tid in sorted(set(trial_titles) | set(written.counts)):
+        if tid not in listed:
+            _write_list(cand_root, tid, _schema().empty_table())
         nct, title = trial_titles.get(tid, (tid, ""))
-        per = counts.get(tid, {})
+        per = written.counts.get(tid, {})
         summary.append({"trial_id": tid, "nct_id": nct, "title": title,
                         **{v: per.get(v, 0) for v in VERDICTS}})  # fmt: skip
-        start, end = spans.get(tid, (0, 0))
-        part = cands.slice(start, end - start)
-        folder = private_dir(cand_root / f"trial={_safe(tid)}")
-        write_table(part, folder / "candidates.parquet")
-        write_csv(table_rows(part), cols, folder / "candidates.csv")
     scols = ["trial_id", "nct_id", "title", *VERDICTS]
     write_table(pa.Table.from_pylist(summary), out / f"{SUMMARY}.parquet")
     write_csv(summary, scols, out / f"{SUMMARY}.csv")
     return summary
+
+
+def _write_list(root: Path, trial_id: str, rows) -> None:
+    folder = private_dir(root / f"trial={_safe(trial_id)}")
+    write_table(rows, folder / "candidates.parquet")
+    cols = ["patient", "nct_id", "verdict", "score", "deciding", "questions"]
+    write_csv(table_rows(rows), cols, folder / "candidates.csv")
 
 
 def write_run(
@@ -252,7 +295,7 @@ def write_run(
     writer = VerdictWriter(out)
     writer.add(judgements)
     writer.commit()
-    return write_lists(out, writer.counts, trial_titles)
+    return write_lists(out, writer, trial_titles)
 
 
 def _safe(trial_id: str) -> str:

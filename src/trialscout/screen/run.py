@@ -99,7 +99,7 @@ def screen(
     report.new_count = new.num_rows
     report.new_candidates = new.slice(0, NEW_KEPT).to_pylist()
     titles = {tid: (t.nct_id or tid, t.title or "") for tid, t in trials.trials.items()}
-    report.summary = output.write_lists(out, writer.counts, titles)
+    report.summary = output.write_lists(out, writer, titles)
     new_cols = ["patient", "nct_id", "verdict", "score"]
     output.write_csv(output.table_rows(new), new_cols, out / output.NEW)
     report.changed_trials = len(changed)
