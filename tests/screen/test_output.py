@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trialscout.screen import latest
+from trialscout.screen import latest, output
 from trialscout.screen.judge import Judgement
 from trialscout.screen.output import (
     VerdictWriter,
@@ -25,7 +25,9 @@ def _j(patient: str, trial: str, verdict: str, score: float) -> Judgement:
     return Judgement(patient, trial, TITLES[trial][0], verdict, score, ["[inc] reason"], questions)
 
 
-def test_batches_are_counted_and_lists_ordered(tmp_path: Path):
+@pytest.mark.parametrize("buffered", [1, 1024])  # written at once, or at the end
+def test_batches_are_counted_and_lists_ordered(tmp_path: Path, monkeypatch, buffered: int):
+    monkeypatch.setattr(output, "SPILL_ROWS", buffered)
     w = VerdictWriter(tmp_path)
     w.add([_j("p1", "T1", "possibly_eligible", 0.9), _j("p2", "T1", "eligible", 0.5)])
     w.add([_j("p3", "T1", "eligible", 0.7), _j("p1", "T2", "not_eligible", 0.1)])

@@ -32,7 +32,8 @@ CANDIDATES = "candidates"
 SUMMARY = "summary"
 NEW = "new_since_last_run.csv"
 VERDICTS = ("eligible", "possibly_eligible", "not_eligible")
-LIST_GROUPS = 64  # candidate rows spilled by trial into this many files: lists cut 1/64 at a time
+LIST_GROUPS = 256  # candidate rows spilled by trial into this many files: lists cut 1/256 at a time
+SPILL_ROWS = 1024  # rows buffered per spill file before they are written (one row group)
 
 
 def _pa():
@@ -120,12 +121,12 @@ def _table(judgements: list[Judgement]):
 
 class VerdictWriter:
     """All verdicts of a run, streamed into judgements.parquet as they arrive (one row group
-    per batch, under a temporary name until `commit`), and the candidate rows a second time
-    into LIST_GROUPS spill files by trial, so the lists are cut a group at a time. Only verdict
-    counts per trial stay in memory: a run's size is bounded by disk, not by this process."""
+    per batch, under a temporary name until `commit`). Candidate rows are also spilled by trial
+    into LIST_GROUPS files (buffered SPILL_ROWS rows per group), so the per-trial lists are cut
+    one group at a time. Only counts per trial and the spill buffers stay in memory: a run's
+    size is bounded by disk, not by this process."""
 
     def __init__(self, out: Path) -> None:
-        _, pq = _pa()
         private_dir(out)
         self.path = out / JUDGEMENTS
         self.tmp = _tmp(self.path)
@@ -135,7 +136,7 @@ class VerdictWriter:
         self._files: list[Any] = []
         self._writer = self._open(self.tmp)
         self._groups: dict[int, Any] = {}
-        self._group_of: dict[str, int] = {}
+        self._pending: dict[int, list[Judgement]] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.rows = 0
 
@@ -144,42 +145,53 @@ class VerdictWriter:
         self._files.append(fh)
         return _pa()[1].ParquetWriter(fh, _schema())
 
+    def _group(self, g: int):
+        if g not in self._groups:
+            self._groups[g] = self._open(self.spill / f"{g:03d}.parquet")
+        return self._groups[g]
+
     def add(self, judgements: list[Judgement]) -> None:
-        if judgements:
-            self.add_table(_table(judgements))
+        if not judgements:
+            return
+        self._writer.write_table(_table(judgements))
+        self.rows += len(judgements)
+        for j in judgements:
+            per = self.counts.setdefault(j.trial_id, dict.fromkeys(VERDICTS, 0))
+            per[j.verdict] = per.get(j.verdict, 0) + 1
+            if j.verdict in CANDIDATE:
+                g = list_group(j.trial_id)
+                pending = self._pending.setdefault(g, [])
+                pending.append(j)
+                if len(pending) >= SPILL_ROWS:
+                    self._group(g).write_table(_table(pending))
+                    self._pending[g] = []
 
     def add_table(self, table) -> None:
+        """Rows already in Arrow form (the previous run's, carried over)."""
         if not table.num_rows:
             return
         self._writer.write_table(table)
         self.rows += table.num_rows
-        by = table.group_by(["trial_id", "verdict"]).aggregate([("score", "count")])
-        cols = (by.column(c).to_pylist() for c in ("trial_id", "verdict", "score_count"))
-        for tid, verdict, n in zip(*cols, strict=True):
-            per = self.counts.setdefault(tid, dict.fromkeys(VERDICTS, 0))
-            per[verdict] = per.get(verdict, 0) + n
-        self._spill(table)
-
-    def _spill(self, table) -> None:
-        import pyarrow.compute as pc
-
-        pa, _ = _pa()
-        cands = table.filter(pc.is_in(table.column("verdict"), pa.array(sorted(CANDIDATE))))
-        groups: dict[int, list[str]] = {}
-        for tid in pc.unique(cands.column("trial_id")).to_pylist():
-            g = self._group_of.setdefault(tid, zlib.crc32(tid.encode()) % LIST_GROUPS)
-            groups.setdefault(g, []).append(tid)
-        for g, tids in groups.items():
-            part = cands.filter(pc.is_in(cands.column("trial_id"), pa.array(tids)))
-            if g not in self._groups:
-                self._groups[g] = self._open(self.spill / f"{g:03d}.parquet")
-            self._groups[g].write_table(part)
+        groups: dict[int, list[int]] = {}
+        for i, row in enumerate(table.select(["trial_id", "verdict"]).to_pylist()):
+            per = self.counts.setdefault(row["trial_id"], dict.fromkeys(VERDICTS, 0))
+            per[row["verdict"]] = per.get(row["verdict"], 0) + 1
+            if row["verdict"] in CANDIDATE:
+                groups.setdefault(list_group(row["trial_id"]), []).append(i)
+        for g, rows in groups.items():
+            self._group(g).write_table(table.take(rows))
 
     def group_files(self) -> list[Path]:
+        """The spill files, complete."""
+        self.close()
         return [self.spill / f"{g:03d}.parquet" for g in sorted(self._groups)]
 
     def close(self) -> None:
         """Finish the files (they can be read now), still under their temporary names."""
+        for g, pending in self._pending.items():
+            if pending:
+                self._group(g).write_table(_table(pending))
+        self._pending = {}
         for writer in (self._writer, *self._groups.values()):
             if writer.is_open:
                 writer.close()
@@ -194,6 +206,10 @@ class VerdictWriter:
         self.close()
         self.tmp.unlink(missing_ok=True)
         shutil.rmtree(self.spill, ignore_errors=True)
+
+
+def list_group(trial_id: str) -> int:
+    return zlib.crc32(trial_id.encode()) % LIST_GROUPS
 
 
 def previous_count(out: Path) -> int:
@@ -253,19 +269,18 @@ def write_lists(
     if cand_root.exists():
         shutil.rmtree(cand_root)  # a trial no longer screened has no list
     private_dir(cand_root)
-    written.close()
     order = [("trial_id", "ascending"), ("verdict", "ascending"), ("score", "descending"),
              ("patient", "ascending")]  # fmt: skip
     listed: set[str] = set()
     for path in written.group_files():
-        group = pq.read_table(path).sort_by(order)
-        start, tids = 0, group.column("trial_id").to_pylist()
+        rows = pq.read_table(path).sort_by(order)
+        start, tids = 0, rows.column("trial_id").to_pylist()
         for i in range(1, len(tids) + 1):
             if i == len(tids) or tids[i] != tids[start]:
-                _write_list(cand_root, tids[start], group.slice(start, i - start))
+                _write_list(cand_root, tids[start], rows.slice(start, i - start))
                 listed.add(tids[start])
                 start = i
-        del group
+        del rows
     shutil.rmtree(written.spill, ignore_errors=True)
     summary = []
     for tid in sorted(set(trial_titles) | set(written.counts)):
