@@ -167,18 +167,16 @@ def _sub(name: str, corpus: Path, db: Path, workers: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _size(db: Path) -> tuple[int, int]:
+def _size(db: Path) -> tuple[int, int, int]:
+    """(trials, database bytes, full-text index bytes: the tantivy folder beside it)."""
+    from trialscout.search.fulltext import index_dir
     from trialscout.store.db import Database
 
     with Database(db) as d:
         trials = d.conn.execute("SELECT count(*) FROM trials").fetchone()[0]
-        try:
-            fts = d.conn.execute(
-                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'"
-            ).fetchone()[0]
-        except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
-            fts = 0
-    return trials, db.stat().st_size, fts or 0
+    folder = index_dir(str(db))
+    fts = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+    return trials, db.stat().st_size, fts
 
 
 def _stamp(text: str) -> float:
@@ -189,7 +187,8 @@ def _stamp(text: str) -> float:
 
 def phases_of_run(db_path: Path) -> dict:
     """Seconds from the start of the database's first ingest run to the end of storing, of the
-    search step's last page (searchable) and of the criteria step's last page (fully indexed)."""
+    search and fulltext steps' last pages (searchable: search needs both) and of the criteria
+    step's last page (fully indexed)."""
     from trialscout.store.db import Database
 
     with Database(db_path) as d:
@@ -199,7 +198,7 @@ def phases_of_run(db_path: Path) -> dict:
         steps = dict(d.conn.execute("SELECT step, updated_at FROM index_progress"))
     t0 = _stamp(started)
     return {"new": new, "rejected": rejected, "stored_s": _stamp(finished) - t0,
-            "searchable_s": _stamp(steps["search"]) - t0,
+            "searchable_s": max(_stamp(steps[k]) for k in ("search", "fulltext")) - t0,
             "indexed_s": _stamp(steps["criteria"]) - t0}  # fmt: skip
 
 

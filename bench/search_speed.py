@@ -23,12 +23,13 @@ from pathlib import Path
 import search_refs
 from trialscout.ingest import derived, pipeline
 from trialscout.ingest.load import ENCODED, ingest_records
+from trialscout.ingest.records import encode
 from trialscout.ingest.steps import run_step
 from trialscout.registry.sources import find_records
 from trialscout.search import SearchError, SearchFilters, fulltext, search
 from trialscout.search.index import after_ingest
 from trialscout.store.db import Database
-from trialscout.store.trials import TrialStore, encode
+from trialscout.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
