@@ -71,6 +71,14 @@ def test_a_killed_step_resumes_where_it_stopped(db, monkeypatch):
     assert steps.pending_count(db.conn, derived.SEARCH) == 0
 
 
+def test_a_step_with_nothing_to_do_keeps_its_finish_time(db):
+    pipeline.ingest_paths(db, [SAMPLE], workers=1)
+    stamps = "SELECT step, pending, updated_at FROM index_progress ORDER BY step"
+    before = db.conn.execute(stamps).fetchall()
+    assert [r.indexed for r in pipeline.index(db, workers=1)] == [0, 0, 0]
+    assert db.conn.execute(stamps).fetchall() == before
+
+
 def test_workers_give_the_same_index(db, tmp_path):
     from trialscout.store.db import Database
 

@@ -138,12 +138,15 @@ def set_pending(conn: sqlite3.Connection, step: IndexStep) -> int:
 
 
 def _set_progress(conn: sqlite3.Connection, step: IndexStep, pending_delta: int = 0, pending=None):
+    """updated_at is when the step last did work: a run with nothing to do keeps it."""
     if pending is not None:
         conn.execute(
-            "INSERT OR REPLACE INTO index_progress (step, pending, updated_at) VALUES (?, ?, ?)",
+            "INSERT INTO index_progress (step, pending, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (step) DO UPDATE SET pending = excluded.pending, "
+            "updated_at = excluded.updated_at WHERE pending != excluded.pending",
             (step.name, pending, utcnow()),
         )
-    else:
+    elif pending_delta:
         conn.execute(
             "UPDATE index_progress SET pending = max(0, pending + ?), updated_at = ? WHERE step = ?",
             (pending_delta, utcnow(), step.name),
