@@ -15,6 +15,7 @@ from trialscout.screen.export import (
     Record,
     compact,
     input_files,
+    patient_count,
     patient_key,
     read_file,
     read_packed,
@@ -132,3 +133,21 @@ def test_packed_records_are_the_records_read(tmp_path: Path):
     assert sorted(unpacked(chunks), key=lambda r: r.line) == [
         r for r in plain if isinstance(r, Record)
     ]
+
+
+def test_patient_count_sizes_the_run_from_patient_files_and_bundles(tmp_path: Path):
+    patients = {
+        r.patient
+        for f in input_files(EXPORT)
+        for r in read_file(f)
+        if isinstance(r, Record) and r.kind == "Patient"
+    }
+    assert patient_count(input_files(EXPORT)) == len(patients)
+    assert patient_count(input_files(BUNDLES)) == len(list(BUNDLES.iterdir()))
+    lines = b'{"resourceType": "Patient", "id": "p1"}\n{"resourceType": "Patient", "id": "p2"}'
+    with gzip.open(tmp_path / "1.Patient.ndjson.gz", "wb") as fh:
+        fh.write(lines)  # no newline after the last line
+    (tmp_path / "Condition.ndjson").write_text('{"resourceType": "Condition"}\n')
+    assert patient_count(input_files(tmp_path)) == 2
+    (tmp_path / "1.Patient.ndjson.gz").write_bytes(b"not gzip")
+    assert patient_count(input_files(tmp_path)) is None

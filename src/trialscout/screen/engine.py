@@ -23,6 +23,7 @@ from trialscout.screen.export import (
     input_files,
     is_issue,
     is_packed,
+    patient_count,
     patient_of,
     read_packed,
 )
@@ -97,10 +98,18 @@ def join(export_dir: str | Path, workers: int, expected_patients: int | None, tr
     """The read + join part of the graph: a bag of (patient id, packed records) pairs, and a
     bag of the lines that could not be read."""
     dbag = _dask()[0]
-    files = [str(p) for p in input_files(export_dir)]
+    paths = input_files(export_dir)
+    if expected_patients is None:
+        expected_patients = patient_count(paths)  # tasks sized by judgements, not by files
+    files = [str(p) for p in paths]
     read = dbag.from_sequence(files, npartitions=len(files)).map(read_packed).flatten()
     parts = _partitions(len(files), workers, expected_patients, trials)
-    grouped = read.filter(is_packed).groupby(patient_of, shuffle="tasks", npartitions=parts)
+    packed = read.filter(is_packed)
+    if parts > len(files):
+        # a task shuffle keeps its input's partition count (it ignores `npartitions`): split
+        # the files' records first, or 100,000 patients in 48 files make 48 huge tasks
+        packed = packed.repartition(parts)
+    grouped = packed.groupby(patient_of, shuffle="tasks", npartitions=parts)
     return grouped, read.filter(is_issue)
 
 
