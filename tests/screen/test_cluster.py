@@ -21,6 +21,8 @@ from trialscout.store.db import Database
 
 from .conftest import BUNDLES, EXPORT, TODAY
 
+pq = pytest.importorskip("pyarrow.parquet")
+
 
 def _one_at_a_time(folder: Path, db_path: Path, trial_ids, tmp: Path) -> dict:
     """What `trialscout match PATIENT --trial ID` says for every patient: resources grouped
@@ -62,6 +64,8 @@ def test_verdicts_equal_match_one_patient_at_a_time(baseline, trial_set, demo_db
     assert _screened(out) == expected
     verdicts = {v for v, _ in expected.values()}
     assert len(verdicts) >= 2  # the small export really separates patients
+    groups = pq.ParquetFile(out / "judgements.parquet").metadata.num_row_groups
+    assert groups < report.patients  # a row group per task, not per patient
 
 
 def test_bundle_folder_gives_the_same_as_match(cluster_client, trial_set, demo_db_path, tmp_path):

@@ -11,8 +11,9 @@ from trialscout.screen.judge import Judgement
 from trialscout.screen.output import (
     VerdictWriter,
     new_candidates,
+    publish,
     read_judgements,
-    write_lists,
+    stage_lists,
     write_run,
 )
 
@@ -31,8 +32,8 @@ def test_batches_are_counted_and_lists_ordered(tmp_path: Path, monkeypatch, buff
     w = VerdictWriter(tmp_path)
     w.add([_j("p1", "T1", "possibly_eligible", 0.9), _j("p2", "T1", "eligible", 0.5)])
     w.add([_j("p3", "T1", "eligible", 0.7), _j("p1", "T2", "not_eligible", 0.1)])
-    w.commit()
-    summary = write_lists(tmp_path, w, TITLES)
+    summary = stage_lists(tmp_path, w, TITLES)
+    publish(tmp_path, w, summary)
     assert w.rows == 4 and len(read_judgements(tmp_path)) == 4
     t1, t2 = summary
     assert (t1["eligible"], t1["possibly_eligible"], t1["not_eligible"]) == (2, 1, 0)
@@ -61,3 +62,44 @@ def test_an_aborted_run_leaves_the_previous_files(tmp_path: Path):
     assert [r["patient"] for r in read_judgements(tmp_path)] == ["p1"]
     assert [c["patient"] for c in latest.candidates(tmp_path, "T1")] == ["p1"]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_run_stopped_while_its_lists_are_cut_leaves_the_previous_files(tmp_path, monkeypatch):
+    write_run(tmp_path, [_j("p1", "T1", "eligible", 0.9)], TITLES)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    w = VerdictWriter(tmp_path)
+    w.add([_j("p9", "T1", "eligible", 0.9), _j("p9", "T2", "eligible", 0.8)])
+    written = []
+
+    def disk_full_after_one_list(root, trial_id, rows):
+        if written:
+            raise OSError("no space left on device")
+        written.append(trial_id)
+        real(root, trial_id, rows)
+
+    real = output._write_list
+    monkeypatch.setattr(output, "_write_list", disk_full_after_one_list)
+    with pytest.raises(OSError):
+        try:
+            stage_lists(tmp_path, w, TITLES)
+        except BaseException:
+            w.abort()  # what screen() does
+            raise
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert [c["patient"] for c in latest.candidates(tmp_path, "T1")] == ["p1"]
+
+
+def test_a_run_stopped_while_published_leaves_no_state_to_carry_over_from(tmp_path, monkeypatch):
+    write_run(tmp_path, [_j("p1", "T1", "eligible", 0.9)], TITLES)
+    output.write_json({"patients": {"p1": "h"}}, tmp_path / output.STATE)
+    w = VerdictWriter(tmp_path)
+    w.add([_j("p1", "T1", "not_eligible", 0.0)])
+    summary = stage_lists(tmp_path, w, TITLES)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output.os, "replace", stopped)  # at the first rename
+    with pytest.raises(KeyboardInterrupt):
+        publish(tmp_path, w, summary, state={"patients": {"p1": "h2"}})
+    assert output.read_state(tmp_path) == {}  # the next run screens everyone again

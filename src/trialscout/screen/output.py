@@ -31,6 +31,7 @@ JUDGEMENTS = "judgements.parquet"
 CANDIDATES = "candidates"
 SUMMARY = "summary"
 NEW = "new_since_last_run.csv"
+STAGED_LISTS = ".candidates.tmp"  # the run's lists until `publish` swaps them in
 VERDICTS = ("eligible", "possibly_eligible", "not_eligible")
 LIST_GROUPS = 256  # candidate rows spilled by trial into this many files: lists cut 1/256 at a time
 SPILL_ROWS = 1024  # rows buffered per spill file before they are written (one row group)
@@ -203,9 +204,11 @@ class VerdictWriter:
         _commit(self.tmp, self.path)
 
     def abort(self) -> None:
+        """Drop everything this run wrote: the previous run's files stay as they were."""
         self.close()
         self.tmp.unlink(missing_ok=True)
         shutil.rmtree(self.spill, ignore_errors=True)
+        shutil.rmtree(self.path.parent / STAGED_LISTS, ignore_errors=True)
 
 
 def list_group(trial_id: str) -> int:
@@ -259,16 +262,16 @@ def read_state(out: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def write_lists(
+def stage_lists(
     out: Path, written: VerdictWriter, trial_titles: dict[str, tuple[str, str]]
 ) -> list[dict]:
     """Candidate lists per trial (eligible, then possibly eligible, by score) from the run's
-    spill files, one group of trials at a time, and the summary; returns the summary rows."""
-    pa, pq = _pa()
-    cand_root = out / CANDIDATES
-    if cand_root.exists():
-        shutil.rmtree(cand_root)  # a trial no longer screened has no list
-    private_dir(cand_root)
+    spill files, one group of trials at a time, written to a staging folder that `publish`
+    swaps in; returns the summary rows. The previous run's lists are untouched until then."""
+    _, pq = _pa()
+    stage = out / STAGED_LISTS
+    shutil.rmtree(stage, ignore_errors=True)
+    private_dir(stage)
     order = [("trial_id", "ascending"), ("verdict", "ascending"), ("score", "descending"),
              ("patient", "ascending")]  # fmt: skip
     listed: set[str] = set()
@@ -277,7 +280,7 @@ def write_lists(
         start, tids = 0, rows.column("trial_id").to_pylist()
         for i in range(1, len(tids) + 1):
             if i == len(tids) or tids[i] != tids[start]:
-                _write_list(cand_root, tids[start], rows.slice(start, i - start))
+                _write_list(stage, tids[start], rows.slice(start, i - start))
                 listed.add(tids[start])
                 start = i
         del rows
@@ -285,15 +288,38 @@ def write_lists(
     summary = []
     for tid in sorted(set(trial_titles) | set(written.counts)):
         if tid not in listed:
-            _write_list(cand_root, tid, _schema().empty_table())
+            _write_list(stage, tid, _schema().empty_table())
         nct, title = trial_titles.get(tid, (tid, ""))
         per = written.counts.get(tid, {})
         summary.append({"trial_id": tid, "nct_id": nct, "title": title,
                         **{v: per.get(v, 0) for v in VERDICTS}})  # fmt: skip
+    return summary
+
+
+def publish(
+    out: Path,
+    written: VerdictWriter,
+    summary: list[dict],
+    new=None,
+    state: dict[str, Any] | None = None,
+) -> None:
+    """Swap a finished run in, in a few renames. state.json goes first: a run stopped in
+    between leaves no state, so the next run screens everyone again instead of carrying
+    verdicts over from a mix of two runs."""
+    pa, _ = _pa()
+    (out / STATE).unlink(missing_ok=True)
+    written.commit()
+    cand_root = out / CANDIDATES
+    if cand_root.exists():
+        shutil.rmtree(cand_root)  # a trial no longer screened has no list
+    os.replace(out / STAGED_LISTS, cand_root)
     scols = ["trial_id", "nct_id", "title", *VERDICTS]
     write_table(pa.Table.from_pylist(summary), out / f"{SUMMARY}.parquet")
     write_csv(summary, scols, out / f"{SUMMARY}.csv")
-    return summary
+    if new is not None:
+        write_csv(table_rows(new), ["patient", "nct_id", "verdict", "score"], out / NEW)
+    if state is not None:
+        write_json(state, out / STATE)
 
 
 def _write_list(root: Path, trial_id: str, rows) -> None:
@@ -309,8 +335,9 @@ def write_run(
     """A run's verdicts, lists and summary from verdicts already in memory (a small run)."""
     writer = VerdictWriter(out)
     writer.add(judgements)
-    writer.commit()
-    return write_lists(out, writer, trial_titles)
+    summary = stage_lists(out, writer, trial_titles)
+    publish(out, writer, summary)
+    return summary
 
 
 def _safe(trial_id: str) -> str:

@@ -68,12 +68,14 @@ def screen(
     writer = output.VerdictWriter(out)
 
     def take(part: list[PatientResult]) -> None:
+        judged = []
         for p in part:
             hashes[p.patient] = p.hash
             report.changed_patients += not p.reused
             if p.reused:
                 kept.add(p.patient)
-            writer.add(p.judgements)
+            judged.extend(p.judgements)
+        writer.add(judged)  # one row group per partition (one per patient bloats the footer)
 
     try:
         report.issues = run_engine(
@@ -91,20 +93,18 @@ def screen(
         report.reused = _carry_over(out, writer, kept, trials, changed)
         writer.close()
         new = output.new_candidates(out, writer)
-        writer.commit()
+        titles = {tid: (t.nct_id or tid, t.title or "") for tid, t in trials.trials.items()}
+        report.summary = output.stage_lists(out, writer, titles)
     except BaseException:
         writer.abort()  # the previous run's files stay as they were
         raise
     report.patients = len(hashes)
     report.new_count = new.num_rows
     report.new_candidates = new.slice(0, NEW_KEPT).to_pylist()
-    titles = {tid: (t.nct_id or tid, t.title or "") for tid, t in trials.trials.items()}
-    report.summary = output.write_lists(out, writer, titles)
-    new_cols = ["patient", "nct_id", "verdict", "score"]
-    output.write_csv(output.table_rows(new), new_cols, out / output.NEW)
     report.changed_trials = len(changed)
     report.seconds = (datetime.now(UTC) - started).total_seconds()
-    output.write_json(_state(hashes, trials, today, started, report), out / output.STATE)
+    state = _state(hashes, trials, today, started, report)
+    output.publish(out, writer, report.summary, new, state)
     return report
 
 
