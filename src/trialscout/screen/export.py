@@ -116,11 +116,15 @@ def patient_count(files: list[Path]) -> int | None:
     return total or None
 
 
+def _open(path: Path):
+    """A plain or gzipped export file, for reading bytes."""
+    return (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb")
+
+
 def _count_lines(path: Path) -> int:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     lines, last = 0, b"\n"
     try:
-        with opener(path, "rb") as fh:
+        with _open(path) as fh:
             while chunk := fh.read(1 << 20):
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]
@@ -143,8 +147,7 @@ def patient_key(resource: dict[str, Any]) -> str | None:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
+    with _open(path) as fh:
         yield from enumerate(fh, 1)
 
 
@@ -228,8 +231,7 @@ def _read_bundle(path: Path) -> Iterator[Record | Issue]:
     if path.stat().st_size > MAX_BUNDLE_BYTES:
         yield Issue(str(path), 0, f"bundle larger than {MAX_BUNDLE_BYTES // 1_000_000} MB")
         return
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
+    with _open(path) as fh:
         raw = fh.read(MAX_BUNDLE_BYTES + 1)
     try:
         data = orjson.loads(raw)
