@@ -57,11 +57,7 @@ def screen(
     out = Path(out)
     started = datetime.now(UTC)
     today = today or date.today()
-    state = output.read_state(out) if out.is_dir() else {}
-    has_rows = bool(state) and output.previous_count(out) > 0
-    prev_patients: dict[str, str] = state.get("patients", {}) if has_rows or not state else {}
-    prev_trials: dict[str, str] = state.get("trials", {})
-    changed = frozenset(t for t, h in trials.hashes.items() if prev_trials.get(t) != h)
+    prev_patients, changed = _previous(out, trials)
     report = ScreenReport(trials=len(trials))
     hashes: dict[str, str] = {}
     kept: set[str] = set()
@@ -106,6 +102,17 @@ def screen(
     state = _state(hashes, trials, today, started, report)
     output.publish(out, writer, report.summary, new, state)
     return report
+
+
+def _previous(out: Path, trials: TrialSet) -> tuple[dict[str, str], frozenset[str]]:
+    """The previous run's patient hashes (empty when its verdicts are gone) and the trials
+    whose criteria changed since it: what this run may carry over."""
+    state = output.read_state(out) if out.is_dir() else {}
+    has_rows = bool(state) and output.previous_count(out) > 0
+    prev_patients: dict[str, str] = state.get("patients", {}) if has_rows or not state else {}
+    prev_trials: dict[str, str] = state.get("trials", {})
+    changed = frozenset(t for t, h in trials.hashes.items() if prev_trials.get(t) != h)
+    return prev_patients, changed
 
 
 def _carry_over(out: Path, writer, kept: set[str], trials: TrialSet, changed) -> int:
